@@ -1,0 +1,138 @@
+# kiln: the one entry point. See README.md.
+#   make            kernel ELF and bootable ISO (build/kiln.iso)
+#   make run        boot it in QEMU (BIOS);  make run-uefi: on OVMF
+#   make test       host unit tests and every kernel test image
+#   make debug      QEMU stopped at the first instruction, gdb attached
+#   make bench      allocator benchmarks;  make bench-callgrind: instruction counts
+#   make fuzz       fuzz the pure parsers and allocator cores (clang, libFuzzer)
+#   make format     clang-format every source file
+# Overridable: CC, LD (e.g. make CC=clang LD=ld.lld), QEMU, TEST_TIMEOUT.
+
+ifeq ($(origin CC),default)
+CC := gcc
+endif
+LD ?= ld
+ifeq ($(origin LD),default)
+LD := ld
+endif
+HOSTCC ?= gcc
+QEMU ?= qemu-system-x86_64
+OVMF ?= /usr/share/ovmf/OVMF.fd
+FONT ?= /usr/share/consolefonts/default8x16.psf.gz
+B := build
+
+# ---- the kernel ---------------------------------------------------------
+KERNEL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror \
+    -ffreestanding -fno-stack-protector -fno-pic -mno-red-zone -mcmodel=kernel \
+    -mgeneral-regs-only -fno-asynchronous-unwind-tables -fcf-protection=none \
+    -fno-omit-frame-pointer -nostdinc -isystem $(shell $(CC) -print-file-name=include) \
+    -Iinclude -MMD -MP
+ifneq ($(findstring clang,$(CC)),)
+KERNEL_CFLAGS += --target=x86_64-elf
+endif
+KERNEL_LDFLAGS := -T arch/x86_64/linker.ld -z max-page-size=0x1000 --build-id=none -nostdlib -static
+
+KERNEL_SRCS := $(wildcard arch/x86_64/*.S arch/x86_64/*.c boot/*.c kernel/*.c drivers/*.c \
+                 drivers/*.S mm/*.c mm/alloc/*.c lib/*.c)
+KERNEL_OBJS := $(patsubst %,$(B)/kernel/%.o,$(KERNEL_SRCS))
+# Everything but kernel_main: the test images link this with their own entry.
+COMMON_OBJS := $(filter-out $(B)/kernel/kernel/main.c.o,$(KERNEL_OBJS))
+
+TEST_SRCS := $(wildcard tests/kernel/*.c)
+TEST_NAMES := $(basename $(notdir $(TEST_SRCS)))
+TEST_ISOS := $(TEST_NAMES:%=$(B)/tests/%.iso)
+
+.PHONY: all iso run run-uefi test test-host test-kernel debug clean deps format bench \
+        bench-callgrind fuzz
+all: $(B)/kiln.iso
+iso: $(B)/kiln.iso
+
+$(B)/kernel/%.c.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(KERNEL_CFLAGS) -c $< -o $@
+
+$(B)/kernel/%.S.o: %.S $(B)/font.psf
+	@mkdir -p $(@D)
+	$(CC) $(KERNEL_CFLAGS) -DFONT_PATH='"$(B)/font.psf"' -c $< -o $@
+
+# The console font, embedded by drivers/font.S from Debian's console-data.
+$(B)/font.psf: $(FONT)
+	@mkdir -p $(@D)
+	gzip -dc $< > $@
+
+$(B)/kiln.elf: $(KERNEL_OBJS) arch/x86_64/linker.ld
+	$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS)
+
+$(B)/tests/%.o: tests/kernel/%.c
+	@mkdir -p $(@D)
+	$(CC) $(KERNEL_CFLAGS) -DKTEST_SUITE='"$*"' -c $< -o $@
+
+$(B)/tests/%.elf: $(B)/tests/%.o $(COMMON_OBJS) arch/x86_64/linker.ld
+	$(LD) $(KERNEL_LDFLAGS) -o $@ $< $(COMMON_OBJS)
+
+# One ISO per kernel: BIOS and UEFI GRUB both, so the same file boots on both.
+$(B)/%.iso: $(B)/%.elf tools/grub.cfg
+	tools/mkiso.sh $< $@
+
+run: $(B)/kiln.iso
+	tools/install-deps.sh --check-only || tools/install-deps.sh
+	tools/run.sh bios $<
+run-uefi: $(B)/kiln.iso
+	tools/install-deps.sh --check-only || tools/install-deps.sh
+	tools/run.sh uefi $<
+debug: $(B)/kiln.iso
+	tools/run.sh debug $<
+
+# ---- host builds of the pure code ----------------------------------------
+HOST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Iinclude -DKILN_HOST \
+    -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -MMD -MP
+PURE_SRCS := $(filter-out lib/string.c,$(wildcard lib/*.c mm/alloc/*.c)) \
+    $(wildcard boot/multiboot2.c drivers/scancode.c mm/frame.c)
+PURE_OBJS := $(patsubst %,$(B)/host/obj/%.o,$(PURE_SRCS))
+HOST_TEST_SRCS := $(wildcard tests/host/test_*.c)
+HOST_TESTS := $(patsubst tests/host/%.c,$(B)/host/%,$(HOST_TEST_SRCS))
+HOST_SUPPORT := $(B)/host/obj/tests/host/support.c.o
+
+$(B)/host/obj/%.c.o: %.c
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOST_CFLAGS) -c $< -o $@
+
+$(B)/host/libkiln.a: $(PURE_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+# kiln's own memcpy & co. under other names, so the test can compare them
+# with the C library's (tests/host/string_rename.h).
+$(B)/host/obj/string_renamed.o: lib/string.c tests/host/string_rename.h
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOST_CFLAGS) -fno-builtin -include tests/host/string_rename.h -c $< -o $@
+
+$(B)/host/test_string: $(B)/host/obj/string_renamed.o
+$(B)/host/test_%: $(B)/host/obj/tests/host/test_%.c.o $(HOST_SUPPORT) $(B)/host/libkiln.a
+	$(HOSTCC) $(HOST_CFLAGS) -o $@ $(filter %.o %.a,$^) -lcmocka
+
+# ---- tests -----------------------------------------------------------------
+test:
+	@tools/install-deps.sh --check-only || tools/install-deps.sh
+	@$(MAKE) --no-print-directory -j$$(nproc) $(HOST_TESTS) $(TEST_ISOS)
+	@tools/test.sh $(HOST_TESTS) -- $(TEST_ISOS)
+
+test-host: $(HOST_TESTS)
+	@tools/test.sh $(HOST_TESTS) --
+
+test-kernel: $(TEST_ISOS)
+	@tools/test.sh -- $(TEST_ISOS)
+
+-include bench/bench.mk
+
+deps:
+	tools/install-deps.sh
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf $(B)
+
+.SECONDARY:
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

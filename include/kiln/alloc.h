@@ -1,0 +1,126 @@
+/* The allocator interface, after Rust's GlobalAlloc.
+ *
+ * Glossary (see ../docs/heap.md):
+ *   region  the bytes an allocator manages, handed to it by its caller;
+ *   block   one allocation;  hole  a free block;
+ *   layout  {size, align}: the argument of every allocation.
+ *
+ * A layout is valid when align is a power of two (so never 0) and
+ * size + (align - 1) does not overflow. layout_new() checks both; every entry
+ * point below checks again, because in C nothing else does.
+ *
+ * An allocator is an ops table over its own state. alloc returns NULL on
+ * failure, never garbage; dealloc receives the layout the block was allocated
+ * with. alloc_zeroed and realloc may be left NULL: the defaults are
+ * alloc + memset and alloc + copy + dealloc.
+ *
+ * This header and mm/alloc/ are pure C: they also build for the host.
+ */
+#ifndef KILN_ALLOC_H
+#define KILN_ALLOC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdnoreturn.h>
+
+struct layout {
+    size_t size;
+    size_t align;
+};
+
+enum layout_error {
+    LAYOUT_OK = 0,
+    LAYOUT_ALIGN_ZERO,
+    LAYOUT_ALIGN_NOT_POWER_OF_TWO,
+    LAYOUT_SIZE_OVERFLOW,
+};
+
+/* The layout of one T, and of n T's (the latter checked: see layout_array). */
+#define layout_for(T) ((struct layout){sizeof(T), _Alignof(T)})
+
+/* "LAYOUT_ALIGN_ZERO", ...: the name of an error, for messages. */
+const char *layout_error_name(enum layout_error e);
+
+/* Why l is not a valid layout, or LAYOUT_OK. */
+enum layout_error layout_check(struct layout l);
+
+/* The checked constructor: fills *out only when {size, align} is valid. */
+enum layout_error layout_new(size_t size, size_t align, struct layout *out);
+
+/* The layout of n elements of elem_size bytes: LAYOUT_SIZE_OVERFLOW when
+ * n * elem_size overflows, otherwise as layout_new. */
+enum layout_error layout_array(size_t elem_size, size_t align, size_t n, struct layout *out);
+
+struct alloc_ops {
+    void *(*alloc)(void *state, struct layout layout);
+    void (*dealloc)(void *state, void *ptr, struct layout layout);
+    void *(*alloc_zeroed)(void *state, struct layout layout);
+    void *(*realloc)(void *state, void *ptr, struct layout layout, size_t new_size);
+};
+
+struct allocator {
+    const struct alloc_ops *ops;
+    void *state;
+};
+
+/* What an allocator reports of its region. Invariant: free + used == size. */
+struct alloc_stats {
+    size_t size;
+    size_t used;
+    size_t free;
+    size_t largest_hole;
+};
+
+/* Dispatch through an allocator's ops, filling in the defaults. An invalid
+ * layout makes alloc, alloc_zeroed and realloc return NULL, and dealloc panic.
+ * realloc keeps min(old, new) bytes; on failure it returns NULL and the old
+ * block stays valid. dealloc(NULL, ...) does nothing. */
+void *allocator_alloc(const struct allocator *a, struct layout layout);
+void allocator_dealloc(const struct allocator *a, void *ptr, struct layout layout);
+void *allocator_alloc_zeroed(const struct allocator *a, struct layout layout);
+void *allocator_realloc(const struct allocator *a, void *ptr, struct layout layout,
+                        size_t new_size);
+
+/* The global allocator: the one place that selects which allocator everything
+ * in kiln allocates from (Rust's #[global_allocator]). Until one is set, every
+ * allocation fails. The set copies *a. */
+void global_alloc_set(const struct allocator *a);
+const struct allocator *global_allocator(void);
+void *global_alloc(struct layout layout);
+void global_dealloc(void *ptr, struct layout layout);
+void *global_alloc_zeroed(struct layout layout);
+void *global_realloc(void *ptr, struct layout layout, size_t new_size);
+
+/* The allocation-error handler of the infallible front ends: panics with
+ * "allocation error: Layout { size: N, align: M }". */
+noreturn void alloc_error(struct layout layout);
+
+/* Front ends with a layout, through the global allocator. The k-forms panic
+ * through alloc_error on failure; the try_ forms return NULL. */
+void *kalloc(struct layout layout);
+void *kalloc_zeroed(struct layout layout);
+void *kresize(void *ptr, struct layout layout, size_t new_size);
+void kdealloc(void *ptr, struct layout layout);
+void *try_kalloc(struct layout layout);
+void *try_kalloc_zeroed(struct layout layout);
+void *try_kresize(void *ptr, struct layout layout, size_t new_size);
+
+/* C-style front ends: kfree takes no size. Each block carries a 16-byte
+ * header just below the pointer that records its size and alignment, so kfree
+ * can rebuild the layout; that header is the whole cost (mm/alloc/kmalloc.c).
+ * kmalloc memory is aligned to 16; kmalloc_aligned to max(16, align).
+ * kfree(NULL) and krealloc(NULL, n) behave as in C. */
+void *kmalloc(size_t size);
+void *kmalloc_aligned(size_t size, size_t align);
+void *kcalloc(size_t n, size_t size);
+void *krealloc(void *ptr, size_t size);
+void kfree(void *ptr);
+void *try_kmalloc(size_t size);
+void *try_kmalloc_aligned(size_t size, size_t align);
+void *try_kcalloc(size_t n, size_t size);
+void *try_krealloc(void *ptr, size_t size);
+/* The usable size of a kmalloc block (the size it was asked for). */
+size_t kmalloc_size(const void *ptr);
+
+#endif

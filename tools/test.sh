@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# The test runner: tools/test.sh [HOST_TEST...] -- [TEST_ISO...]
+#
+# Host tests are cmocka binaries; each test case counts once (read from TAP).
+# A kernel test image passes only when QEMU exits with status 33 (kiln wrote
+# 0x10 to isa-debug-exit). 35 (0x11, a failed test), 0 (a triple fault: QEMU
+# runs with -no-reboot), any other status and a timeout are failures.
+# A test source may ask for several boots with lines like
+#   // run: 2g -m 2G          (a variant name, then extra QEMU arguments)
+#   // run: uefi @uefi        (@uefi boots on OVMF)
+# Every image's serial log is kept in build/test-logs/; a failure prints it.
+# The last line is "N passed, N failed"; the exit status is 1 on any failure.
+set -u
+TIMEOUT=${TEST_TIMEOUT:-60}
+QEMU=${QEMU:-qemu-system-x86_64}
+OVMF=${OVMF:-/usr/share/ovmf/OVMF.fd}
+LOGS=build/test-logs
+mkdir -p "$LOGS"
+passed=0 failed=0 failures=()
+
+host=() isos=()
+while [ $# -gt 0 ] && [ "$1" != "--" ]; do host+=("$1"); shift; done
+[ $# -gt 0 ] && shift
+isos=("$@")
+
+now() { date +%s.%N; }
+secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
+
+for t in "${host[@]}"; do
+    name=$(basename "$t")
+    log="$LOGS/host-$name.log"
+    start=$(now)
+    CMOCKA_MESSAGE_OUTPUT=TAP ASAN_OPTIONS=detect_leaks=1 "$t" >"$log" 2>&1
+    rc=$?
+    ok=$(grep -c '^ok ' "$log")
+    bad=$(grep -c '^not ok ' "$log")
+    if [ "$rc" -ne 0 ] && [ "$bad" -eq 0 ]; then bad=1; fi # crashed outside a test case
+    passed=$((passed + ok)); failed=$((failed + bad))
+    if [ "$bad" -eq 0 ] && [ "$ok" -gt 0 ]; then
+        printf '%-40s %6ss  ok (%d cases)\n' "host/$name" "$(secs "$start" "$(now)")" "$ok"
+    else
+        [ "$ok" -eq 0 ] && [ "$bad" -eq 0 ] && { bad=1; failed=$((failed + 1)); }
+        printf '%-40s %6ss  FAILED (%d ok, %d failed)\n' "host/$name" "$(secs "$start" "$(now)")" "$ok" "$bad"
+        sed 's/^/    | /' "$log"
+        failures+=("host/$name")
+    fi
+done
+
+run_image() { # name iso variant extra-args...
+    local name=$1 iso=$2 variant=$3; shift 3
+    local label=$name log args=() bios=()
+    [ -n "$variant" ] && label="$name[$variant]"
+    log="$LOGS/$name${variant:+-$variant}.log"
+    for a in "$@"; do
+        if [ "$a" = "@uefi" ]; then bios=(-bios "$OVMF"); else args+=("$a"); fi
+    done
+    local start rc
+    start=$(now)
+    timeout --foreground -k 5 "$TIMEOUT" "$QEMU" -accel tcg -no-reboot -serial stdio \
+        -display none -monitor none -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+        "${bios[@]}" "${args[@]}" -cdrom "$iso" </dev/null >"$log" 2>&1
+    rc=$?
+    local t; t=$(secs "$start" "$(now)")
+    if [ "$rc" -eq 33 ]; then
+        passed=$((passed + 1))
+        printf '%-40s %6ss  ok\n' "$label" "$t"
+    else
+        failed=$((failed + 1)); failures+=("$label")
+        local why="QEMU exit status $rc"
+        case $rc in
+        35) why="a test failed (status 35)" ;;
+        0) why="triple fault or reset (status 0)" ;;
+        124 | 137) why="timed out after ${TIMEOUT}s" ;;
+        esac
+        printf '%-40s %6ss  FAILED: %s\n' "$label" "$t" "$why"
+        sed 's/^/    | /' "$log"
+    fi
+}
+
+for iso in "${isos[@]}"; do
+    name=$(basename "$iso" .iso)
+    src="tests/kernel/$name.c"
+    variants=$(grep -E '^// run: ' "$src" 2>/dev/null | sed 's|^// run: ||')
+    if [ -z "$variants" ]; then
+        run_image "$name" "$iso" ""
+    else
+        while read -r variant extra; do
+            # shellcheck disable=SC2086
+            run_image "$name" "$iso" "$variant" $extra
+        done <<<"$variants"
+    fi
+done
+
+if [ ${#failures[@]} -gt 0 ]; then
+    echo "failed: ${failures[*]}"
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
