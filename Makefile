@@ -25,8 +25,8 @@ B := build
 KERNEL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror \
     -ffreestanding -fno-stack-protector -fno-pic -mno-red-zone -mcmodel=kernel \
     -mgeneral-regs-only -fno-asynchronous-unwind-tables -fcf-protection=none \
-    -fno-omit-frame-pointer -nostdinc -isystem $(shell $(CC) -print-file-name=include) \
-    -Iinclude -MMD -MP
+    -fno-omit-frame-pointer \
+    -Iinclude -I. -MMD -MP
 ifneq ($(findstring clang,$(CC)),)
 KERNEL_CFLAGS += --target=x86_64-elf
 endif

@@ -1,0 +1,41 @@
+/* The kernel test framework: the blog's custom_test_frameworks, in C.
+ *
+ * KTEST(name) { ... } registers a test in the "ktests" linker section.
+ * ktest_main() runs every registered test of the image and speaks the blog's
+ * protocol over COM1:
+ *     Running N tests
+ *     <suite>::<name>...\t[ok]
+ * then exits QEMU with success (status 33). A panic inside a test prints
+ * "[failed]", a blank line and "Error: <the panic message>", and exits with
+ * failure (status 35). <suite> is the test image's file name.
+ */
+#ifndef KILN_KTEST_H
+#define KILN_KTEST_H
+
+#include <stdnoreturn.h>
+
+#include "kiln/panic.h"
+
+#ifndef KTEST_SUITE
+#define KTEST_SUITE "kernel"
+#endif
+
+struct ktest {
+    const char *suite;
+    const char *name;
+    void (*fn)(void);
+};
+
+#define KTEST(name)                                                                                \
+    static void name(void);                                                                        \
+    static const struct ktest ktest_entry_##name                                                   \
+        __attribute__((section("ktests"), used, aligned(8))) = {KTEST_SUITE, #name, name};         \
+    static void name(void)
+
+/* Run every KTEST of this image, then exit QEMU (success or failure). */
+noreturn void ktest_main(void);
+
+/* The panic hook of test images: "[failed]", blank line, "Error: ...", exit 35. */
+void ktest_panic_hook(const char *message);
+
+#endif

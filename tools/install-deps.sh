@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# tools/install-deps.sh [--check-only]: install the Debian packages kiln needs.
+# With --check-only, exit 0 when everything is present and 1 otherwise,
+# installing nothing. Needs apt-get, and root (or sudo).
+set -euo pipefail
+
+# package : a file or command that proves it is installed
+need=(
+    "gcc:gcc" "binutils:ld" "make:make" "clang:clang" "lld:ld.lld"
+    "qemu-system-x86:qemu-system-x86_64" "grub-common:grub-mkrescue"
+    "grub-pc-bin:/usr/lib/grub/i386-pc/multiboot2.mod"
+    "grub-efi-amd64-bin:/usr/lib/grub/x86_64-efi/multiboot2.mod"
+    "xorriso:xorriso" "mtools:mformat" "ovmf:/usr/share/ovmf/OVMF.fd" "gdb:gdb"
+    "libcmocka-dev:/usr/include/cmocka.h" "console-data:/usr/share/consolefonts/default8x16.psf.gz"
+    "valgrind:valgrind" "gawk:awk"
+)
+
+missing=()
+for entry in "${need[@]}"; do
+    pkg=${entry%%:*} probe=${entry#*:}
+    if [[ $probe == /* ]]; then [ -e "$probe" ] && continue
+    else command -v "$probe" >/dev/null 2>&1 && continue; fi
+    missing+=("$pkg")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then exit 0; fi
+if [ "${1:-}" = "--check-only" ]; then exit 1; fi
+
+echo "kiln: installing missing packages: ${missing[*]}"
+if ! command -v apt-get >/dev/null 2>&1; then
+    echo "kiln: cannot install: apt-get not found. kiln expects Debian 12; install these yourself: ${missing[*]}" >&2
+    exit 1
+fi
+sudo=()
+if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1; then sudo=(sudo)
+    else
+        echo "kiln: cannot install: not root and no sudo. As root run: apt-get install ${missing[*]}" >&2
+        exit 1
+    fi
+fi
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -q
+# --no-install-recommends keeps grub-efi-amd64-bin from pulling in a bootloader setup.
+"${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+echo "kiln: installed ${missing[*]}"

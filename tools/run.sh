@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# tools/run.sh bios|uefi|debug ISO: boot kiln in QEMU (software emulation).
+#
+# With a display ($DISPLAY or $WAYLAND_DISPLAY) QEMU opens a window showing the
+# VGA screen or framebuffer; COM1 always reaches this terminal, so on a
+# headless machine the output still shows here. Quit with Ctrl-A then X
+# (Ctrl-A C switches to the QEMU monitor, where `sendkey a` types a key).
+set -euo pipefail
+mode=$1 iso=$2
+OVMF=${OVMF:-/usr/share/ovmf/OVMF.fd}
+QEMU=${QEMU:-qemu-system-x86_64}
+args=(-accel tcg -no-reboot -serial mon:stdio -device isa-debug-exit,iobase=0xf4,iosize=0x04
+      -cdrom "$iso" -m "${MEM:-256M}")
+if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then args+=(-display default); else args+=(-display none); fi
+case $mode in
+bios) ;;
+uefi) args+=(-bios "$OVMF") ;;
+debug)
+    elf=${iso%.iso}.elf
+    "$QEMU" "${args[@]}" -s -S -serial none -monitor none </dev/null &
+    qemu=$!
+    trap 'kill $qemu 2>/dev/null' EXIT
+    # A hardware breakpoint: software ones fail before the higher half exists.
+    gdb -q "$elf" -ex 'target remote :1234' -ex 'hbreak kernel_main' -ex continue
+    exit 0 ;;
+*) echo "usage: $0 bios|uefi|debug ISO" >&2; exit 2 ;;
+esac
+echo "kiln: booting $iso ($mode). Quit with Ctrl-A then X." >&2
+exec "$QEMU" "${args[@]}"
