@@ -74,14 +74,17 @@ struct boot_info {
 
 enum boot_error {
     BOOT_OK = 0,
-    BOOT_NULL_INFO,           /* no block at all */
-    BOOT_MISALIGNED_INFO,     /* the block is not 8-byte aligned */
-    BOOT_TRUNCATED,           /* total_size < 16, or larger than the bytes readable */
-    BOOT_TAG_TOO_SMALL,       /* a tag shorter than its fixed header */
-    BOOT_TAG_PAST_END,        /* a tag that runs past the end of the block */
-    BOOT_MALFORMED_MEMORY_MAP,/* entry_size too small or not a multiple of 8 */
-    BOOT_TOO_MANY_REGIONS,    /* more than BOOT_MAX_REGIONS after merging */
-    BOOT_NO_MEMORY_MAP,       /* no tag 6 */
+    BOOT_NULL_INFO,              /* no block at all */
+    BOOT_MISALIGNED_INFO,        /* the block is not 8-byte aligned */
+    BOOT_TRUNCATED,              /* total_size < 16, or larger than the bytes readable */
+    BOOT_TAG_TOO_SMALL,          /* a tag shorter than its fixed header */
+    BOOT_TAG_PAST_END,           /* a tag that runs past the end of the block */
+    BOOT_MALFORMED_MEMORY_MAP,   /* entry_size too small or not a multiple of 8 */
+    BOOT_TOO_MANY_REGIONS,       /* more than BOOT_MAX_REGIONS after merging */
+    BOOT_NO_MEMORY_MAP,          /* no tag 6 */
+    BOOT_MALFORMED_ELF_SECTIONS, /* entsize < 64, or num * entsize past the tag */
+    BOOT_TOO_MANY_MODULES,       /* more than BOOT_MAX_MODULES module tags */
+    BOOT_MALFORMED_MODULE,       /* a module whose mod_end < mod_start */
 };
 
 /* "BOOT_TAG_PAST_END", ...: the name of an error, for panic messages. */
@@ -90,7 +93,14 @@ const char *boot_error_name(enum boot_error e);
 /* Parse the block at info (readable for at most limit bytes; the kernel passes
  * the block's own total_size once it has checked the header) into *out.
  * info_phys is the block's physical address, recorded in out->info_addr.
- * Stops at the end tag or at total_size, whichever comes first. */
+ * Stops at the end tag or at total_size, whichever comes first; unknown tags
+ * are skipped. Returns BOOT_OK, or the first error met, with *out all zeros.
+ * Memory map: where the loader's entries overlap, the type later in
+ * USABLE < ACPI_RECLAIMABLE < RESERVED < ACPI_NVS < BAD wins; zero-length
+ * entries are dropped; an entry whose base + length overflows ends at
+ * UINT64_MAX. When several tags of one kind appear (memory map, framebuffer,
+ * ELF sections, cmdline, loader name), the last one counts.
+ * out must not be NULL (panics). */
 enum boot_error multiboot2_parse(const void *info, size_t limit, uint64_t info_phys,
                                  struct boot_info *out);
 
