@@ -2,14 +2,15 @@
 #include <stdint.h>
 
 #include "arch/x86_64/cpu.h"
+#include "kiln/boot.h"
 #include "kiln/console.h"
 
 void kernel_main(uint32_t magic, uint64_t info_phys);
 
 void kernel_main(uint32_t magic, uint64_t info_phys)
 {
-    (void)magic;
-    (void)info_phys;
+    const struct boot_info *bi = boot_info_load(magic, info_phys);
+    console_init(&bi->fb);
     console_clear();
     println("Hello World%c", '!');
     hlt_loop();
