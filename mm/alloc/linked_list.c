@@ -4,13 +4,13 @@
 #include "kiln/panic.h"
 #include "kiln/string.h"
 
-#define U LINKED_LIST_UNIT
+#define U LLHEAP_UNIT
 
-struct linked_list_hole {
+struct llheap_hole {
     size_t size;
-    struct linked_list_hole *next;
+    struct llheap_hole *next;
 };
-typedef struct linked_list_hole hole_t;
+typedef struct llheap_hole hole_t;
 
 _Static_assert(sizeof(hole_t) == U, "a hole node is one unit");
 
@@ -35,17 +35,17 @@ static inline hole_t *hole_at(uintptr_t p, size_t size, hole_t *next)
     return n;
 }
 
-void linked_list_init(struct linked_list_heap *h, void *start, size_t size)
+void llheap_init(struct llheap *h, void *start, size_t size)
 {
     uintptr_t s = addr(start), top = s + size, lo = s + ((0 - s) & (U - 1));
-    if (top < s || lo < s) panic("linked_list_init: region at %p of %zu bytes wraps", start, size);
+    if (top < s || lo < s) panic("llheap_init: region at %p of %zu bytes wraps", start, size);
     uintptr_t hi = top & ~(uintptr_t)(U - 1);
     if (hi < lo) hi = lo;
-    *h = (struct linked_list_heap){.start = lo, .end = hi, .top = top, .head = NULL, .used = 0};
+    *h = (struct llheap){.start = lo, .end = hi, .top = top, .head = NULL, .used = 0};
     if (hi > lo) h->head = hole_at(lo, hi - lo, NULL);
 }
 
-void *linked_list_alloc(struct linked_list_heap *h, struct layout l)
+void *llheap_alloc(struct llheap *h, struct layout l)
 {
     if (layout_check(l) != LAYOUT_OK || l.size > h->end - h->start) return NULL;
     size_t need = block_bytes(l.size);
@@ -82,8 +82,7 @@ void *linked_list_alloc(struct linked_list_heap *h, struct layout l)
 
 /* Check that ptr can be a block of layout l in h; returns its byte count.
  * Panics "invalid free" otherwise, naming who. */
-static size_t checked_block(const struct linked_list_heap *h, void *ptr, struct layout l,
-                            const char *who)
+static size_t checked_block(const struct llheap *h, void *ptr, struct layout l, const char *who)
 {
     enum layout_error e = layout_check(l);
     if (e != LAYOUT_OK)
@@ -101,7 +100,7 @@ static size_t checked_block(const struct linked_list_heap *h, void *ptr, struct 
 /* The holes around [p, p + n): *prev is the last hole below p (NULL when
  * none), the result the first hole above. Panics "double free" when the block
  * overlaps either. */
-static hole_t *neighbours(const struct linked_list_heap *h, uintptr_t p, size_t n, struct layout l,
+static hole_t *neighbours(const struct llheap *h, uintptr_t p, size_t n, struct layout l,
                           hole_t **prev, const char *who)
 {
     hole_t *before = NULL, *cur = h->head;
@@ -119,8 +118,7 @@ static hole_t *neighbours(const struct linked_list_heap *h, uintptr_t p, size_t 
 
 /* Make [p, p + n) a hole between prev and next (as found by neighbours),
  * merging with either when adjacent. */
-static void insert_hole(struct linked_list_heap *h, hole_t *prev, hole_t *next, uintptr_t p,
-                        size_t n)
+static void insert_hole(struct llheap *h, hole_t *prev, hole_t *next, uintptr_t p, size_t n)
 {
     if (next && p + n == addr(next)) {
         n += next->size;
@@ -138,24 +136,24 @@ static void insert_hole(struct linked_list_heap *h, hole_t *prev, hole_t *next, 
         h->head = node;
 }
 
-void linked_list_dealloc(struct linked_list_heap *h, void *ptr, struct layout l)
+void llheap_dealloc(struct llheap *h, void *ptr, struct layout l)
 {
     if (ptr == NULL) return;
-    size_t n = checked_block(h, ptr, l, "linked_list_dealloc");
-    hole_t *prev, *next = neighbours(h, addr(ptr), n, l, &prev, "linked_list_dealloc");
+    size_t n = checked_block(h, ptr, l, "llheap_dealloc");
+    hole_t *prev, *next = neighbours(h, addr(ptr), n, l, &prev, "llheap_dealloc");
     insert_hole(h, prev, next, addr(ptr), n);
     h->used -= n;
 }
 
-void *linked_list_realloc(struct linked_list_heap *h, void *ptr, struct layout l, size_t new_size)
+void *llheap_realloc(struct llheap *h, void *ptr, struct layout l, size_t new_size)
 {
     struct layout to = {new_size, l.align};
-    if (ptr == NULL) return linked_list_alloc(h, to);
-    size_t n = checked_block(h, ptr, l, "linked_list_realloc");
+    if (ptr == NULL) return llheap_alloc(h, to);
+    size_t n = checked_block(h, ptr, l, "llheap_realloc");
     if (layout_check(to) != LAYOUT_OK || new_size > h->end - h->start) return NULL;
     size_t m = block_bytes(new_size);
     uintptr_t p = addr(ptr);
-    hole_t *prev, *next = neighbours(h, p, n, l, &prev, "linked_list_realloc");
+    hole_t *prev, *next = neighbours(h, p, n, l, &prev, "llheap_realloc");
     if (m <= n) {
         if (m < n) insert_hole(h, prev, next, p + m, n - m);
         h->used -= n - m;
@@ -171,17 +169,17 @@ void *linked_list_realloc(struct linked_list_heap *h, void *ptr, struct layout l
         h->used += m - n;
         return ptr;
     }
-    void *q = linked_list_alloc(h, to);
+    void *q = llheap_alloc(h, to);
     if (q == NULL) return NULL;
     memcpy(q, ptr, l.size < new_size ? l.size : new_size);
-    linked_list_dealloc(h, ptr, l);
+    llheap_dealloc(h, ptr, l);
     return q;
 }
 
-void linked_list_extend(struct linked_list_heap *h, size_t bytes)
+void llheap_extend(struct llheap *h, size_t bytes)
 {
     if (h->top + bytes < h->top)
-        panic("linked_list_extend: top 0x%lx + %zu bytes wraps", (unsigned long)h->top, bytes);
+        panic("llheap_extend: top 0x%lx + %zu bytes wraps", (unsigned long)h->top, bytes);
     h->top += bytes;
     uintptr_t hi = h->top & ~(uintptr_t)(U - 1);
     if (hi <= h->end) return;
@@ -191,7 +189,7 @@ void linked_list_extend(struct linked_list_heap *h, size_t bytes)
     h->end = hi;
 }
 
-struct alloc_stats linked_list_stats(const struct linked_list_heap *h)
+struct alloc_stats llheap_stats(const struct llheap *h)
 {
     struct alloc_stats s = {.size = h->end - h->start, .used = h->used};
     s.free = s.size - s.used;
@@ -200,14 +198,14 @@ struct alloc_stats linked_list_stats(const struct linked_list_heap *h)
     return s;
 }
 
-size_t linked_list_holes(const struct linked_list_heap *h)
+size_t llheap_holes(const struct llheap *h)
 {
     size_t n = 0;
     for (const hole_t *cur = h->head; cur != NULL; cur = cur->next) n++;
     return n;
 }
 
-size_t linked_list_check(const struct linked_list_heap *h)
+size_t llheap_check(const struct llheap *h)
 {
     size_t broken = 0, free = 0, limit = (h->end - h->start) / U + 1;
     broken += (h->start & (U - 1)) != 0 || (h->end & (U - 1)) != 0;
@@ -229,21 +227,21 @@ size_t linked_list_check(const struct linked_list_heap *h)
 
 static void *op_alloc(void *state, struct layout l)
 {
-    return linked_list_alloc(state, l);
+    return llheap_alloc(state, l);
 }
 static void op_dealloc(void *state, void *ptr, struct layout l)
 {
-    linked_list_dealloc(state, ptr, l);
+    llheap_dealloc(state, ptr, l);
 }
 static void *op_realloc(void *state, void *ptr, struct layout l, size_t new_size)
 {
-    return linked_list_realloc(state, ptr, l, new_size);
+    return llheap_realloc(state, ptr, l, new_size);
 }
 
-static const struct alloc_ops linked_list_ops = {
+static const struct alloc_ops llheap_ops = {
     .alloc = op_alloc, .dealloc = op_dealloc, .realloc = op_realloc};
 
-struct allocator linked_list_allocator(struct linked_list_heap *h)
+struct allocator llheap_allocator(struct llheap *h)
 {
-    return (struct allocator){.ops = &linked_list_ops, .state = h};
+    return (struct allocator){.ops = &llheap_ops, .state = h};
 }
