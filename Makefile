@@ -20,6 +20,12 @@ QEMU ?= qemu-system-x86_64
 OVMF ?= /usr/share/ovmf/OVMF.fd
 FONT ?= /usr/share/consolefonts/default8x16.psf.gz
 B := build
+# V=1 shows whole commands.
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
 
 # ---- the kernel ---------------------------------------------------------
 KERNEL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror \
@@ -49,30 +55,36 @@ iso: $(B)/kiln.iso
 
 $(B)/kernel/%.c.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(KERNEL_CFLAGS) -c $< -o $@
+	@echo "  CC      $<"
+	$(Q)$(CC) $(KERNEL_CFLAGS) -c $< -o $@
 
 $(B)/kernel/%.S.o: %.S $(B)/font.psf
 	@mkdir -p $(@D)
-	$(CC) $(KERNEL_CFLAGS) -DFONT_PATH='"$(B)/font.psf"' -c $< -o $@
+	@echo "  AS      $<"
+	$(Q)$(CC) $(KERNEL_CFLAGS) -DFONT_PATH='"$(B)/font.psf"' -c $< -o $@
 
 # The console font, embedded by drivers/font.S from Debian's console-data.
 $(B)/font.psf: $(FONT)
 	@mkdir -p $(@D)
-	gzip -dc $< > $@
+	$(Q)gzip -dc $< > $@
 
 $(B)/kiln.elf: $(KERNEL_OBJS) arch/x86_64/linker.ld
-	$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS)
+	@echo "  LD      $@"
+	$(Q)$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS)
 
 $(B)/tests/%.o: tests/kernel/%.c
 	@mkdir -p $(@D)
-	$(CC) $(KERNEL_CFLAGS) -DKTEST_SUITE='"$*"' -c $< -o $@
+	@echo "  CC      $<"
+	$(Q)$(CC) $(KERNEL_CFLAGS) -fno-toplevel-reorder -DKTEST_SUITE='"$*"' -c $< -o $@
 
 $(B)/tests/%.elf: $(B)/tests/%.o $(COMMON_OBJS) arch/x86_64/linker.ld
-	$(LD) $(KERNEL_LDFLAGS) -o $@ $< $(COMMON_OBJS)
+	@echo "  LD      $@"
+	$(Q)$(LD) $(KERNEL_LDFLAGS) -o $@ $< $(COMMON_OBJS)
 
 # One ISO per kernel: BIOS and UEFI GRUB both, so the same file boots on both.
 $(B)/%.iso: $(B)/%.elf tools/grub.cfg
-	tools/mkiso.sh $< $@
+	@echo "  ISO     $@"
+	$(Q)tools/mkiso.sh $< $@
 
 run: $(B)/kiln.iso
 	tools/install-deps.sh --check-only || tools/install-deps.sh
@@ -95,21 +107,24 @@ HOST_SUPPORT := $(B)/host/obj/tests/host/support.c.o
 
 $(B)/host/obj/%.c.o: %.c
 	@mkdir -p $(@D)
-	$(HOSTCC) $(HOST_CFLAGS) -c $< -o $@
+	@echo "  HOSTCC  $<"
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -c $< -o $@
 
 $(B)/host/libkiln.a: $(PURE_OBJS)
-	@rm -f $@
-	ar rcs $@ $^
+	@rm -f $@.tmp
+	@ar rcs $@.tmp $^ && mv $@.tmp $@
 
 # kiln's own memcpy & co. under other names, so the test can compare them
 # with the C library's (tests/host/string_rename.h).
 $(B)/host/obj/string_renamed.o: lib/string.c tests/host/string_rename.h
 	@mkdir -p $(@D)
-	$(HOSTCC) $(HOST_CFLAGS) -fno-builtin -include tests/host/string_rename.h -c $< -o $@
+	@echo "  HOSTCC  $< (renamed)"
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -fno-builtin -include tests/host/string_rename.h -c $< -o $@
 
 $(B)/host/test_string: $(B)/host/obj/string_renamed.o
 $(B)/host/test_%: $(B)/host/obj/tests/host/test_%.c.o $(HOST_SUPPORT) $(B)/host/libkiln.a
-	$(HOSTCC) $(HOST_CFLAGS) -o $@ $(filter %.o %.a,$^) -lcmocka
+	@echo "  HOSTLD  $@"
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -o $@ $(filter %.o %.a,$^) -lcmocka
 
 # ---- tests -----------------------------------------------------------------
 test:

@@ -1,7 +1,9 @@
-/* The unit tests of the blog's "VGA Text Mode" and "Testing" posts. */
+/* The unit test image: the tests blog_os keeps in lib.rs, from the "VGA Text
+ * Mode", "Testing" and "CPU Exceptions" posts. */
 #include <stdint.h>
 
 #include "kiln/console.h"
+#include "kiln/init.h"
 #include "kiln/ktest.h"
 #include "kiln/string.h"
 #include "kiln/vga.h"
@@ -12,6 +14,7 @@ void kernel_main(uint32_t magic, uint64_t info_phys)
 {
     (void)magic;
     (void)info_phys;
+    kernel_init();
     ktest_main();
 }
 
@@ -53,3 +56,6 @@ KTEST(nonprintable_and_wrap)
     kassert_eq(vga_cell(VGA_HEIGHT - 3, VGA_WIDTH - 1) & 0xff, 'x');
     kassert_eq(vga_cell(VGA_HEIGHT - 2, 0) & 0xff, 'y');
 }
+
+/* int3 reaches the breakpoint handler, which prints and returns. */
+KTEST(test_breakpoint_exception) { __asm__ volatile("int3"); }

@@ -1,0 +1,46 @@
+#include "kiln/keyboard.h"
+
+#include "arch/x86_64/cpu.h"
+#include "kiln/console.h"
+#include "kiln/pic.h"
+
+#define PS2_DATA 0x60
+
+static struct scancode_decoder decoder;
+static key_consumer consumer;
+
+static bool is_modifier_or_lock(enum key_code k)
+{
+    switch (k) {
+    case KEY_LSHIFT: case KEY_RSHIFT: case KEY_LCTRL: case KEY_RCTRL: case KEY_LALT:
+    case KEY_RALT: case KEY_LWIN: case KEY_RWIN: case KEY_CAPS_LOCK: case KEY_NUM_LOCK:
+    case KEY_SCROLL_LOCK:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* The blog's demo: print the character, or the name of a key that has none. */
+static void print_key(const struct key_event *ev)
+{
+    if (ev->ch) print("%c", (char)ev->ch);
+    else if (!is_modifier_or_lock(ev->key)) print("%s", key_name(ev->key));
+}
+
+void keyboard_handle_byte(uint8_t byte)
+{
+    struct key_event ev;
+    if (!scancode_feed(&decoder, byte, &ev) || !ev.pressed) return;
+    (consumer ? consumer : print_key)(&ev);
+}
+
+static void keyboard_irq(void) { keyboard_handle_byte(inb(PS2_DATA)); }
+
+void keyboard_init(void)
+{
+    scancode_init(&decoder);
+    irq_set_handler(IRQ_KEYBOARD, keyboard_irq);
+}
+
+void keyboard_set_consumer(key_consumer c) { consumer = c; }
