@@ -21,10 +21,11 @@ static bool is_modifier_or_lock(enum key_code k)
     }
 }
 
-/* The blog's demo: print the character, or the name of a key that has none. */
+/* The blog's demo: print the character, or the name of a key that has no
+ * printable one (Backspace, Escape, Ctrl+letters, arrows, ...). */
 static void print_key(const struct key_event *ev)
 {
-    if (ev->ch) print("%c", (char)ev->ch);
+    if ((ev->ch >= 0x20 && ev->ch < 0x7f) || ev->ch == '\n') print("%c", (char)ev->ch);
     else if (!is_modifier_or_lock(ev->key)) print("%s", key_name(ev->key));
 }
 

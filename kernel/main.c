@@ -1,13 +1,63 @@
-/* kernel_main: what kiln does after boot.S, in order. */
+/* kernel_main: what kiln does after boot.S, in order, then the blog's demos. */
 #include <stdint.h>
 
 #include "arch/x86_64/cpu.h"
 #include "kiln/boot.h"
 #include "kiln/console.h"
 #include "kiln/init.h"
+#include "kiln/memory.h"
+#include "kiln/paging.h"
 #include "kiln/timer.h"
+#include "kiln/vmem.h"
 
 void kernel_main(uint32_t magic, uint64_t info_phys);
+
+/* "Paging Implementation": translate a few addresses through the tables. */
+static void demo_translate(void)
+{
+    static const char *const names[] = {"VGA buffer", "code", "stack", "phys_offset"};
+    uint64_t stack_var = 0;
+    uint64_t addresses[] = {
+        (uint64_t)(uintptr_t)phys_to_virt(0xb8000),
+        (uint64_t)(uintptr_t)kernel_main,
+        (uint64_t)(uintptr_t)&stack_var,
+        PHYS_OFFSET,
+    };
+    for (int i = 0; i < 4; i++) {
+        struct translation t = paging_translate(addresses[i]);
+        if (t.mapped)
+            println("%-11s 0x%llx -> 0x%llx", names[i], (unsigned long long)addresses[i],
+                    (unsigned long long)t.phys);
+        else
+            println("%-11s 0x%llx -> not mapped", names[i], (unsigned long long)addresses[i]);
+    }
+}
+
+/* The blog's create_example_mapping: map an unused page to the VGA text
+ * buffer's frame and write "New!" through it. */
+static void demo_example_mapping(void)
+{
+    struct page page = page_containing(0xdeadbeaf000);
+    struct frame vga;
+    frame_from_start(0xb8000, &vga);
+    enum map_error e = paging_map_to(page, vga, PTE_WRITABLE, memory_frame_source());
+    if (e != MAP_OK) {
+        println("create_example_mapping failed: %s", map_error_name(e));
+        return;
+    }
+    if (console_display() == CONSOLE_VGA)
+        ((volatile uint64_t *)(uintptr_t)page.start)[400] = 0xf021f077f065f04e;
+    else
+        println("(no VGA text buffer on this display: the \"New!\" write is skipped)");
+    paging_unmap(page, NULL);
+
+    /* With the blog's EmptyFrameAllocator, a page whose tables are missing
+     * cannot be mapped. */
+    page = page_containing(0x0000500000000000);
+    e = paging_map_to(page, vga, PTE_WRITABLE, frame_source_empty);
+    println("mapping 0x%llx with the empty frame allocator: %s", (unsigned long long)page.start,
+            map_error_name(e));
+}
 
 void kernel_main(uint32_t magic, uint64_t info_phys)
 {
@@ -18,6 +68,14 @@ void kernel_main(uint32_t magic, uint64_t info_phys)
 
     kernel_init();
     __asm__ volatile("int3"); /* the breakpoint handler prints and returns */
+
+    memory_init(bi);
+    struct frame_stats fs = frame_stats(memory_frames());
+    println("phys_offset: 0x%llx, %llu MiB mapped there; frames: %llu total, %llu free",
+            (unsigned long long)PHYS_OFFSET, (unsigned long long)(memory_direct_map_end() >> 20),
+            (unsigned long long)fs.total, (unsigned long long)fs.free);
+    demo_translate();
+    demo_example_mapping();
 
     println("It did not crash!");
     timer_set_dots(true);
