@@ -3,11 +3,16 @@
 
 #include "arch/x86_64/cpu.h"
 #include "kiln/boot.h"
+#include "kiln/box.h"
 #include "kiln/console.h"
+#include "kiln/heap.h"
 #include "kiln/init.h"
 #include "kiln/memory.h"
 #include "kiln/paging.h"
+#include "kiln/panic.h"
+#include "kiln/rc.h"
 #include "kiln/timer.h"
+#include "kiln/vec.h"
 #include "kiln/vmem.h"
 
 void kernel_main(uint32_t magic, uint64_t info_phys);
@@ -59,6 +64,31 @@ static void demo_example_mapping(void)
             map_error_name(e));
 }
 
+static void drop_vec(void *v) { vec_free(v); }
+
+/* "Heap Allocation": a box, a growing vec, and a reference-counted vec. */
+static void demo_heap(void)
+{
+    int *heap_value = BOX_NEW(int, 41);
+    println("heap value at %p", (void *)heap_value);
+
+    struct vec vec = VEC_NEW(int);
+    for (int i = 0; i < 500; i++) VEC_PUSH(&vec, int, i);
+    println("vec at %p", (void *)VEC_DATA(&vec, int));
+
+    struct vec numbers = VEC_NEW(int);
+    for (int i = 1; i <= 3; i++) VEC_PUSH(&numbers, int, i);
+    struct vec *reference_counted = RC_NEW(struct vec, drop_vec, numbers);
+    struct vec *cloned_reference = rc_clone(reference_counted);
+    println("current reference count is %zu", rc_strong_count(cloned_reference));
+    rc_drop(reference_counted);
+    println("reference count is %zu now", rc_strong_count(cloned_reference));
+
+    rc_drop(cloned_reference);
+    vec_free(&vec);
+    BOX_FREE(heap_value);
+}
+
 void kernel_main(uint32_t magic, uint64_t info_phys)
 {
     const struct boot_info *bi = boot_info_load(magic, info_phys);
@@ -76,6 +106,10 @@ void kernel_main(uint32_t magic, uint64_t info_phys)
             (unsigned long long)fs.total, (unsigned long long)fs.free);
     demo_translate();
     demo_example_mapping();
+
+    enum map_error e = heap_init(memory_frame_source());
+    if (e != MAP_OK) panic("heap initialization failed: %s", map_error_name(e));
+    demo_heap();
 
     println("It did not crash!");
     timer_set_dots(true);

@@ -236,9 +236,11 @@ static bool source_alloc(void *ctx, uint64_t *frame)
     return frame_alloc(ctx, frame);
 }
 
+static void source_free(void *ctx, uint64_t frame) { frame_free(ctx, frame); }
+
 struct frame_source frame_source_of(struct frame_allocator *fa)
 {
-    return (struct frame_source){.alloc = source_alloc, .ctx = fa};
+    return (struct frame_source){.alloc = source_alloc, .free = source_free, .ctx = fa};
 }
 
 static bool empty_alloc(void *ctx, uint64_t *frame)
@@ -248,4 +250,4 @@ static bool empty_alloc(void *ctx, uint64_t *frame)
     return false;
 }
 
-const struct frame_source frame_source_empty = {.alloc = empty_alloc, .ctx = NULL};
+const struct frame_source frame_source_empty = {.alloc = empty_alloc, .free = NULL, .ctx = NULL};

@@ -140,11 +140,13 @@ struct frame_stats frame_stats(const struct frame_allocator *fa);
  * successful init), so the kernel can report it. */
 struct frame_range frame_bitmap_range(const struct frame_allocator *fa);
 
-/* A source of frames, for code that only needs to take frames (the page-table
- * code): alloc returns true and stores a frame, or returns false and leaves
- * *frame alone. */
+/* A source of frames, for code that takes frames (the page-table code):
+ * alloc returns true and stores a frame, or returns false and leaves *frame
+ * alone; free gives back a frame alloc returned (NULL for a source that never
+ * hands any out), so that a caller whose work fails half-way can undo it. */
 struct frame_source {
     bool (*alloc)(void *ctx, uint64_t *frame);
+    void (*free)(void *ctx, uint64_t frame);
     void *ctx;
 };
 

@@ -122,7 +122,7 @@ KTEST(update_flags_makes_a_page_read_only)
     kassert_eq(paging_map_to(page, frame_containing(f), PTE_WRITABLE, memory_frame_source()),
                MAP_OK);
     kassert(!probe_write(TEST_PAGE, 1).faulted);
-    kassert_eq(paging_update_flags(page, PTE_NO_EXECUTE), MAP_OK);
+    kassert_eq(paging_update_flags(page, 0), MAP_OK);
     struct probe_result r = probe_write(TEST_PAGE, 2);
     kassert(r.faulted);
     kassert_eq(r.error_code & (PF_PROTECTION_VIOLATION | PF_CAUSED_BY_WRITE),

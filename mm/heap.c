@@ -1,0 +1,91 @@
+#include "kiln/heap.h"
+
+#include "kiln/linked_list.h"
+#include "kiln/spinlock.h"
+#include "kiln/vmem.h"
+
+static struct llheap heap;
+static struct spinlock heap_lock = SPINLOCK_INIT;
+static bool ready;
+
+/* The global allocator: the linked-list core under the interrupt-safe lock.
+ * alloc_zeroed takes the default (alloc, then memset outside the lock). */
+static void *locked_alloc(void *state, struct layout l)
+{
+    uint64_t flags = spin_lock_irqsave(&heap_lock);
+    void *p = llheap_alloc(state, l);
+    spin_unlock_irqrestore(&heap_lock, flags);
+    return p;
+}
+
+static void locked_dealloc(void *state, void *ptr, struct layout l)
+{
+    uint64_t flags = spin_lock_irqsave(&heap_lock);
+    llheap_dealloc(state, ptr, l);
+    spin_unlock_irqrestore(&heap_lock, flags);
+}
+
+static void *locked_realloc(void *state, void *ptr, struct layout l, size_t new_size)
+{
+    uint64_t flags = spin_lock_irqsave(&heap_lock);
+    void *p = llheap_realloc(state, ptr, l, new_size);
+    spin_unlock_irqrestore(&heap_lock, flags);
+    return p;
+}
+
+static const struct alloc_ops locked_ops = {
+    .alloc = locked_alloc,
+    .dealloc = locked_dealloc,
+    .realloc = locked_realloc,
+};
+
+/* Unmap the first `pages` heap pages and give their frames back. */
+static void unmap_heap_pages(size_t pages, struct frame_source frames)
+{
+    for (size_t i = 0; i < pages; i++) {
+        struct frame f;
+        if (paging_unmap(page_containing(HEAP_START + i * PAGE_SIZE), &f) == MAP_OK && frames.free)
+            frames.free(frames.ctx, f.start);
+    }
+}
+
+enum map_error heap_init(struct frame_source frames)
+{
+    size_t pages = (HEAP_SIZE + PAGE_SIZE - 1) / PAGE_SIZE;
+    for (size_t i = 0; i < pages; i++) {
+        uint64_t f;
+        enum map_error e = MAP_FRAME_ALLOCATION_FAILED;
+        if (frame_source_alloc(frames, &f)) {
+            e = paging_map_to(page_containing(HEAP_START + i * PAGE_SIZE), frame_containing(f),
+                              PTE_WRITABLE, frames);
+            if (e != MAP_OK && frames.free) frames.free(frames.ctx, f);
+        }
+        if (e != MAP_OK) {
+            unmap_heap_pages(i, frames);
+            return e;
+        }
+    }
+    llheap_init(&heap, (void *)(uintptr_t)HEAP_START, HEAP_SIZE);
+    struct allocator a = {.ops = &locked_ops, .state = &heap};
+    global_alloc_set(&a);
+    ready = true;
+    return MAP_OK;
+}
+
+bool heap_ready(void) { return ready; }
+
+struct alloc_stats heap_stats(void)
+{
+    uint64_t flags = spin_lock_irqsave(&heap_lock);
+    struct alloc_stats s = llheap_stats(&heap);
+    spin_unlock_irqrestore(&heap_lock, flags);
+    return s;
+}
+
+size_t heap_check(void)
+{
+    uint64_t flags = spin_lock_irqsave(&heap_lock);
+    size_t n = llheap_check(&heap);
+    spin_unlock_irqrestore(&heap_lock, flags);
+    return n;
+}
