@@ -20,6 +20,7 @@
  *   start <= hole, hole + hole.size <= end  (inside the region)
  *   hole % U == 0, hole.size % U == 0, hole.size >= U
  *   sum(hole.size) + used == end - start    (free + used == size)
+ *   finger == NULL or finger is on the list
  *
  * Costs: alloc visits the holes before the first fit; dealloc and realloc visit
  * the holes below the block; extend and stats visit all holes.
@@ -40,9 +41,11 @@ struct llheap_hole;
 struct llheap {
     uintptr_t start; /* the region is [start, end), both multiples of U */
     uintptr_t end;
-    uintptr_t top;            /* the caller's end: end == max(start, round_down(top, U)) */
-    struct llheap_hole *head; /* the lowest hole, NULL when none */
-    size_t used;              /* bytes in blocks, rounding included */
+    uintptr_t top;              /* the caller's end: end == max(start, round_down(top, U)) */
+    struct llheap_hole *head;   /* the lowest hole, NULL when none */
+    struct llheap_hole *finger; /* NULL or a hole on the list, where the last free landed:
+                                   a walk to an address above it starts there */
+    size_t used;                /* bytes in blocks, rounding included */
 };
 
 /* Manage the size bytes at start. An unaligned start or end is trimmed to U;
@@ -80,7 +83,8 @@ struct alloc_stats llheap_stats(const struct llheap *h);
 size_t llheap_holes(const struct llheap *h);
 
 /* The number of broken invariants (listed above); 0 when sound. A list that
- * does not end within (end - start) / U nodes counts as broken once. */
+ * does not end within (end - start) / U nodes counts as broken once (and the
+ * rest of the walk is skipped). */
 size_t llheap_check(const struct llheap *h);
 
 /* h as an allocator (alloc_zeroed takes the default). */

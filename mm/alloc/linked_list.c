@@ -41,27 +41,37 @@ void llheap_init(struct llheap *h, void *start, size_t size)
     if (top < s || lo < s) panic("llheap_init: region at %p of %zu bytes wraps", start, size);
     uintptr_t hi = top & ~(uintptr_t)(U - 1);
     if (hi < lo) hi = lo;
-    *h = (struct llheap){.start = lo, .end = hi, .top = top, .head = NULL, .used = 0};
+    *h = (struct llheap){
+        .start = lo, .end = hi, .top = top, .head = NULL, .finger = NULL, .used = 0};
     if (hi > lo) h->head = hole_at(lo, hi - lo, NULL);
+}
+
+/* layout_check() == LAYOUT_OK, inlined for the hot paths. */
+static inline bool layout_ok(struct layout l)
+{
+    return l.align != 0 && (l.align & (l.align - 1)) == 0 && l.size <= SIZE_MAX - (l.align - 1);
 }
 
 void *llheap_alloc(struct llheap *h, struct layout l)
 {
-    if (layout_check(l) != LAYOUT_OK || l.size > h->end - h->start) return NULL;
+    if (!layout_ok(l) || l.size > h->end - h->start) return NULL;
     size_t need = block_bytes(l.size);
-    hole_t **link = &h->head, *cur;
+    hole_t *prev = NULL, *cur = h->head;
     if (l.align <= U) {
         /* Every hole start is aligned: take the front of the first fit. */
-        for (; (cur = *link) != NULL; link = &cur->next) {
-            if (cur->size < need) continue;
-            size_t rest = cur->size - need;
-            *link = rest ? hole_at(addr(cur) + need, rest, cur->next) : cur->next;
-            h->used += need;
-            return cur;
+        while (cur != NULL && cur->size < need) {
+            prev = cur;
+            cur = cur->next;
         }
-        return NULL;
+        if (cur == NULL) return NULL;
+        size_t rest = cur->size - need;
+        hole_t *next = rest ? hole_at(addr(cur) + need, rest, cur->next) : cur->next;
+        *(prev ? &prev->next : &h->head) = next;
+        if (h->finger == cur) h->finger = next;
+        h->used += need;
+        return cur;
     }
-    for (; (cur = *link) != NULL; link = &cur->next) {
+    for (; cur != NULL; prev = cur, cur = cur->next) {
         /* front is a multiple of U: 0, or a hole of its own. */
         size_t front = (0 - addr(cur)) & (l.align - 1);
         if (front >= cur->size || cur->size - front < need) continue;
@@ -69,10 +79,10 @@ void *llheap_alloc(struct llheap *h, struct layout l)
         uintptr_t block = addr(cur) + front;
         hole_t *next = rest ? hole_at(block + need, rest, cur->next) : cur->next;
         if (front) {
-            cur->size = front;
-            cur->next = next;
+            cur->next = next, cur->size = front;
         } else {
-            *link = next;
+            *(prev ? &prev->next : &h->head) = next;
+            if (h->finger == cur) h->finger = next;
         }
         h->used += need;
         return (void *)block;
@@ -80,92 +90,110 @@ void *llheap_alloc(struct llheap *h, struct layout l)
     return NULL;
 }
 
-/* Check that ptr can be a block of layout l in h; returns its byte count.
- * Panics "invalid free" otherwise, naming who. */
-static size_t checked_block(const struct llheap *h, void *ptr, struct layout l, const char *who)
+/* The panic for a block that fails the checks of block_of: says which. */
+__attribute__((cold, noinline)) static noreturn void bad_block(const struct llheap *h, void *ptr,
+                                                               struct layout l, const char *who)
 {
     enum layout_error e = layout_check(l);
     if (e != LAYOUT_OK)
         panic("%s: %s: Layout { size: %zu, align: %zu } for %p", who, layout_error_name(e), l.size,
               l.align, ptr);
-    uintptr_t p = addr(ptr);
-    if (p < h->start || p >= h->end || (p & (U - 1)) || (p & (l.align - 1)) ||
-        l.size > h->end - p || block_bytes(l.size) > h->end - p)
-        panic("%s: invalid free of %p, Layout { size: %zu, align: %zu }: not a block of the "
-              "region [%p, %p)",
-              who, ptr, l.size, l.align, (void *)h->start, (void *)h->end);
-    return block_bytes(l.size);
+    panic("%s: invalid free of %p, Layout { size: %zu, align: %zu }: not a block of the region "
+          "[%p, %p), or misaligned",
+          who, ptr, l.size, l.align, (void *)h->start, (void *)h->end);
 }
 
-/* The holes around [p, p + n): *prev is the last hole below p (NULL when
- * none), the result the first hole above. Panics "double free" when the block
- * overlaps either. */
-static hole_t *neighbours(const struct llheap *h, uintptr_t p, size_t n, struct layout l,
-                          hole_t **prev, const char *who)
+__attribute__((cold, noinline)) static noreturn void double_free(void *ptr, struct layout l,
+                                                                 const char *who)
 {
-    hole_t *before = NULL, *cur = h->head;
-    while (cur != NULL && addr(cur) < p) {
-        before = cur;
+    panic("%s: double free of %p, Layout { size: %zu, align: %zu }: the block overlaps a hole "
+          "(freed already, or not allocated with this layout)",
+          who, ptr, l.size, l.align);
+}
+
+/* Whether ptr can be a block of layout l in h: inside the region, aligned to
+ * U and to l.align, its l.size bytes below end. Since end - p is a multiple
+ * of U, block_bytes(l.size) <= end - p follows. */
+static inline bool is_block(const struct llheap *h, uintptr_t p, struct layout l)
+{
+    return layout_ok(l) && p - h->start < h->end - h->start &&
+           (p & ((l.align - 1) | (U - 1))) == 0 && l.size <= h->end - p;
+}
+
+/* The last hole below p (NULL when none); *next gets the first hole above.
+ * The walk starts at the finger when it lies below p, else at the head.
+ * NULL - 1 is the largest address, so one compare per hole ends the walk both
+ * at the list's end and at p. */
+static inline hole_t *hole_before(const struct llheap *h, uintptr_t p, hole_t **next)
+{
+    hole_t *prev = NULL, *cur = h->head;
+    if (addr(h->finger) - 1 < p - 1) prev = h->finger, cur = prev->next;
+    while (addr(cur) - 1 < p - 1) {
+        prev = cur;
         cur = cur->next;
     }
-    if ((before && addr(before) + before->size > p) || (cur && p + n > addr(cur)) || h->used < n)
-        panic("%s: double free of %p, Layout { size: %zu, align: %zu }: the block overlaps a "
-              "hole (freed already, or not allocated with this layout)",
-              who, (void *)p, l.size, l.align);
-    *prev = before;
-    return cur;
+    *next = cur;
+    return prev;
 }
 
-/* Make [p, p + n) a hole between prev and next (as found by neighbours),
- * merging with either when adjacent. */
-static void insert_hole(struct llheap *h, hole_t *prev, hole_t *next, uintptr_t p, size_t n)
+/* Whether [p, p + n) overlaps the hole prev below it or next above it. */
+static inline bool overlaps(const hole_t *prev, const hole_t *next, uintptr_t p, size_t n)
 {
-    if (next && p + n == addr(next)) {
+    return addr(next) - 1 < p + n - 1 || (prev && addr(prev) + prev->size > p);
+}
+
+/* Make [p, p + n) a hole between prev and next (as found by hole_before),
+ * merging with either when adjacent. The finger moves to that hole: this also
+ * keeps it off a next that the merge takes out of the list. */
+static inline void insert_hole(struct llheap *h, hole_t *prev, hole_t *next, uintptr_t p, size_t n)
+{
+    if (addr(next) == p + n) { /* never NULL: p + n > 0 */
         n += next->size;
         next = next->next;
     }
     if (prev && addr(prev) + prev->size == p) {
         prev->size += n;
         prev->next = next;
+        h->finger = prev;
         return;
     }
-    hole_t *node = hole_at(p, n, next);
-    if (prev)
-        prev->next = node;
-    else
-        h->head = node;
+    h->finger = *(prev ? &prev->next : &h->head) = hole_at(p, n, next);
 }
 
 void llheap_dealloc(struct llheap *h, void *ptr, struct layout l)
 {
-    if (ptr == NULL) return;
-    size_t n = checked_block(h, ptr, l, "llheap_dealloc");
-    hole_t *prev, *next = neighbours(h, addr(ptr), n, l, &prev, "llheap_dealloc");
-    insert_hole(h, prev, next, addr(ptr), n);
+    uintptr_t p = addr(ptr);
+    if (!is_block(h, p, l)) {
+        if (ptr == NULL) return;
+        bad_block(h, ptr, l, "llheap_dealloc");
+    }
+    size_t n = block_bytes(l.size);
+    hole_t *next, *prev = hole_before(h, p, &next);
+    if (overlaps(prev, next, p, n)) double_free(ptr, l, "llheap_dealloc");
+    insert_hole(h, prev, next, p, n);
     h->used -= n;
 }
 
 void *llheap_realloc(struct llheap *h, void *ptr, struct layout l, size_t new_size)
 {
     struct layout to = {new_size, l.align};
-    if (ptr == NULL) return llheap_alloc(h, to);
-    size_t n = checked_block(h, ptr, l, "llheap_realloc");
-    if (layout_check(to) != LAYOUT_OK || new_size > h->end - h->start) return NULL;
-    size_t m = block_bytes(new_size);
     uintptr_t p = addr(ptr);
-    hole_t *prev, *next = neighbours(h, p, n, l, &prev, "llheap_realloc");
+    if (ptr == NULL) return llheap_alloc(h, to);
+    if (!is_block(h, p, l)) bad_block(h, ptr, l, "llheap_realloc");
+    if (!layout_ok(to) || new_size > h->end - h->start) return NULL;
+    size_t n = block_bytes(l.size), m = block_bytes(new_size);
+    hole_t *next, *prev = hole_before(h, p, &next);
+    if (overlaps(prev, next, p, n)) double_free(ptr, l, "llheap_realloc");
     if (m <= n) {
         if (m < n) insert_hole(h, prev, next, p + m, n - m);
         h->used -= n - m;
         return ptr;
     }
-    if (next && addr(next) == p + n && next->size >= m - n) {
+    if (addr(next) == p + n && next->size >= m - n) {
         size_t rest = next->size - (m - n);
         hole_t *after = rest ? hole_at(p + m, rest, next->next) : next->next;
-        if (prev)
-            prev->next = after;
-        else
-            h->head = after;
+        *(prev ? &prev->next : &h->head) = after;
+        if (h->finger == next) h->finger = after;
         h->used += m - n;
         return ptr;
     }
@@ -212,7 +240,9 @@ size_t llheap_check(const struct llheap *h)
     uintptr_t hi = h->top & ~(uintptr_t)(U - 1);
     broken += h->end != (hi > h->start ? hi : h->start); /* end == max(start, round_down(top, U)) */
     uintptr_t prev_end = 0;
+    bool finger_seen = h->finger == NULL;
     for (const hole_t *cur = h->head; cur != NULL; cur = cur->next) {
+        finger_seen |= cur == h->finger;
         if (limit-- == 0) return broken + 1; /* a cycle, or nodes outside the region */
         uintptr_t a = addr(cur);
         broken += a < h->start || a > h->end || cur->size > h->end - a;
@@ -222,6 +252,7 @@ size_t llheap_check(const struct llheap *h)
         free += cur->size;
     }
     broken += free + h->used != h->end - h->start;
+    broken += !finger_seen;
     return broken;
 }
 
