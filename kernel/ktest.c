@@ -3,6 +3,7 @@
 #include "kiln/kpanic.h"
 #include "kiln/qemu_exit.h"
 #include "kiln/serial.h"
+#include "kiln/string.h"
 
 extern const struct ktest ktests_start[], ktests_end[];
 
@@ -22,4 +23,27 @@ void ktest_main(void)
         serial_printf("[ok]\n");
     }
     qemu_exit(QEMU_EXIT_SUCCESS);
+}
+
+static const char *expected_panic;
+
+static void should_panic_hook(const char *message)
+{
+    if (strstr(message, expected_panic)) {
+        serial_printf("[ok]\n");
+        qemu_exit(QEMU_EXIT_SUCCESS);
+    }
+    serial_printf("[failed]\n\nError: the panic lacks \"%s\": %s\n", expected_panic, message);
+    qemu_exit(QEMU_EXIT_FAILED);
+}
+
+void ktest_should_panic_impl(const char *suite, const char *name, void (*fn)(void),
+                             const char *expected)
+{
+    expected_panic = expected;
+    panic_set_hook(should_panic_hook);
+    serial_printf("%s::%s...\t", suite, name);
+    fn();
+    serial_printf("[test did not panic]\n");
+    qemu_exit(QEMU_EXIT_FAILED);
 }

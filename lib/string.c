@@ -154,3 +154,15 @@ NO_LIBCALL char *strchr(const char *s, int c)
         if (*s == 0) return NULL;
     }
 }
+
+/* The first occurrence of needle in haystack, or NULL; an empty needle
+ * matches at haystack. O(len(haystack) * len(needle)): kiln searches short
+ * strings (panic messages in tests). */
+NO_LIBCALL char *strstr(const char *haystack, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (;; haystack++) {
+        if (strncmp(haystack, needle, n) == 0) return (char *)haystack;
+        if (*haystack == 0) return NULL;
+    }
+}

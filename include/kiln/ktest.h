@@ -35,6 +35,14 @@ struct ktest {
 /* Run every KTEST of this image, then exit QEMU (success or failure). */
 noreturn void ktest_main(void);
 
+/* A should-panic image (the blog's should_panic.rs): print
+ * "<suite>::<name>...\t" and run fn. It passes ([ok], status 33) only when fn
+ * panics with a message containing expected; another panic, or none, fails. */
+noreturn void ktest_should_panic_impl(const char *suite, const char *name, void (*fn)(void),
+                                      const char *expected);
+#define ktest_should_panic(name, fn, expected)                                                     \
+    ktest_should_panic_impl(KTEST_SUITE, (name), (fn), (expected))
+
 /* The panic hook of test images: "[failed]", blank line, "Error: ...", exit 35. */
 void ktest_panic_hook(const char *message);
 

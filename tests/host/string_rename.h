@@ -9,3 +9,4 @@
 #define strcmp kiln_strcmp
 #define strncmp kiln_strncmp
 #define strchr kiln_strchr
+#define strstr kiln_strstr

@@ -15,6 +15,7 @@
 #undef strcmp
 #undef strncmp
 #undef strchr
+#undef strstr
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -236,6 +237,22 @@ static void strchr_finds_first_match_and_the_terminator(void **state)
     free(empty);
 }
 
+static void strstr_matches_libc(void **state)
+{
+    (void)state;
+    static const char *const hay[] = {"", "a", "kiln", "kikiln", "aaaab", "double free at 0x10"};
+    static const char *const pins[] = {"", "a", "k", "kiln", "iln", "aab", "free", "x", "kilnx"};
+    for (size_t i = 0; i < sizeof hay / sizeof hay[0]; i++)
+        for (size_t j = 0; j < sizeof pins / sizeof pins[0]; j++) {
+            char *h = exact(hay[i]), *n = exact(pins[j]);
+            char *want = strstr(h, n);
+            if (kiln_strstr(h, n) != want)
+                fail_msg("strstr(\"%s\", \"%s\") = %p, libc %p", h, n, (void *)kiln_strstr(h, n),
+                         (void *)want);
+            free(h), free(n);
+        }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -247,6 +264,7 @@ int main(void)
         cmocka_unit_test(strlen_and_strnlen_stop_at_the_terminator),
         cmocka_unit_test(strcmp_and_strncmp_match_libc),
         cmocka_unit_test(strchr_finds_first_match_and_the_terminator),
+        cmocka_unit_test(strstr_matches_libc),
     };
     return RUN_TESTS(tests);
 }

@@ -1,0 +1,26 @@
+/* Freeing a block twice panics with "double free", the pointer and the
+ * layout: the second free overlaps a hole in the sorted hole list. */
+#include <stdint.h>
+
+#include "kiln/box.h"
+#include "kiln/init.h"
+#include "kiln/ktest.h"
+
+void kernel_main(uint32_t magic, uint64_t info_phys);
+
+static void free_twice(void)
+{
+    long *keep = BOX_NEW(long, 1); /* a neighbour, so the hole is not the heap's top */
+    long *x = BOX_NEW(long, 2);
+    long *after = BOX_NEW(long, 3);
+    BOX_FREE(x);
+    BOX_FREE(x);
+    (void)keep;
+    (void)after;
+}
+
+void kernel_main(uint32_t magic, uint64_t info_phys)
+{
+    kernel_boot_with_heap(magic, info_phys);
+    ktest_should_panic("double_free_panics", free_twice, "double free");
+}

@@ -1,0 +1,57 @@
+/* Running the heap dry: the try_ forms return NULL, never a wild pointer;
+ * freeing makes room again; and once everything is freed the holes have
+ * merged back so that one block of nearly HEAP_SIZE fits. */
+#include <stdint.h>
+
+#include "kiln/alloc.h"
+#include "kiln/heap.h"
+#include "kiln/init.h"
+#include "kiln/ktest.h"
+#include "kiln/string.h"
+
+void kernel_main(uint32_t magic, uint64_t info_phys);
+
+void kernel_main(uint32_t magic, uint64_t info_phys)
+{
+    kernel_boot_with_heap(magic, info_phys);
+    ktest_main();
+}
+
+#define BLOCK 1000
+static void *blocks[HEAP_SIZE / 16];
+
+KTEST(exhausting_the_heap_returns_null_then_recovers)
+{
+    size_t start = heap_stats().used, n = 0;
+    struct layout l = {BLOCK, 8};
+    void *p;
+    while ((p = try_kalloc(l)) != NULL) {
+        kassert((uintptr_t)p >= HEAP_START && (uintptr_t)p + BLOCK <= HEAP_START + HEAP_SIZE);
+        memset(p, (int)n, BLOCK);
+        blocks[n++] = p;
+    }
+    kassert(n >= (HEAP_SIZE - start) / BLOCK - 1);
+    kassert(try_kalloc(l) == NULL);
+    kassert(try_kmalloc(BLOCK) == NULL);
+    kassert_eq(heap_check(), 0);
+
+    for (size_t i = 0; i < n; i += 2) kdealloc(blocks[i], l); /* every other block */
+    for (size_t i = 0; i < n; i += 2) {
+        blocks[i] = try_kalloc(l);
+        kassert(blocks[i] != NULL);
+    }
+    for (size_t i = 1; i < n; i += 2) /* the survivors kept their bytes */
+        kassert_eq(((unsigned char *)blocks[i])[BLOCK - 1], (unsigned char)i);
+    for (size_t i = 0; i < n; i++) kdealloc(blocks[i], l);
+
+    struct alloc_stats s = heap_stats();
+    kassert_eq(s.used, start);
+    kassert_eq(heap_check(), 0);
+    kassert(s.largest_hole >= HEAP_SIZE - start - 64);
+    struct layout big = {s.largest_hole, 16};
+    void *all = try_kalloc(big);
+    kassert(all != NULL);
+    kassert(try_kmalloc(1) == NULL);
+    kdealloc(all, big);
+    kassert_eq(heap_stats().used, start);
+}
