@@ -15,15 +15,25 @@
  *     always stays a hole, and no remainder is ever too small to be a hole:
  *     nothing is leaked to padding.
  *
+ * Two shortcuts keep the walks short without changing what they find:
+ *   - hint[c], c < LLHEAP_HINTS: every hole at or below hint[c] is smaller
+ *     than U << c, so a first-fit search for need >= U << c may start after
+ *     it. Searches move it forward; frees of big enough holes below it move
+ *     it back (to NULL, the head, when the hole before is not at hand).
+ *   - finger: the hole where the last free landed; a free above it walks from
+ *     there instead of from the head.
+ *
  * Invariants, checked by llheap_check():
  *   hole[i] + hole[i].size < hole[i+1]      (sorted, disjoint, never adjacent)
  *   start <= hole, hole + hole.size <= end  (inside the region)
  *   hole % U == 0, hole.size % U == 0, hole.size >= U
  *   sum(hole.size) + used == end - start    (free + used == size)
- *   finger == NULL or finger is on the list
+ *   finger, hint[c]: NULL or on the list;  bit c of hinted == (hint[c] != NULL)
+ *   hole <= hint[c]  =>  hole.size < U << c
  *
- * Costs: alloc visits the holes before the first fit; dealloc and realloc visit
- * the holes below the block; extend and stats visit all holes.
+ * Costs: alloc visits the holes between hint[class(size)] and the first fit;
+ * dealloc and realloc the holes between the head or the finger and the block;
+ * extend and stats visit all holes. Every path is O(holes) at worst.
  * No locking: the caller serialises (mm/heap.c adds the interrupt-safe lock).
  */
 #ifndef KILN_LLHEAP_H
@@ -34,7 +44,8 @@
 
 #include "kiln/alloc.h"
 
-#define LLHEAP_UNIT (2 * sizeof(void *))
+#define LLHEAP_UNIT  (2 * sizeof(void *))
+#define LLHEAP_HINTS 12 /* size classes U << 1 .. U << 11 and up */
 
 struct llheap_hole;
 
@@ -43,9 +54,10 @@ struct llheap {
     uintptr_t end;
     uintptr_t top;              /* the caller's end: end == max(start, round_down(top, U)) */
     struct llheap_hole *head;   /* the lowest hole, NULL when none */
-    struct llheap_hole *finger; /* NULL or a hole on the list, where the last free landed:
-                                   a walk to an address above it starts there */
-    size_t used;                /* bytes in blocks, rounding included */
+    struct llheap_hole *finger; /* NULL or a hole on the list, where the last free landed */
+    struct llheap_hole *hint[LLHEAP_HINTS]; /* holes <= hint[c] are < U << c */
+    unsigned hinted;                        /* bit c set when hint[c] != NULL */
+    size_t used;                            /* bytes in blocks, rounding included */
 };
 
 /* Manage the size bytes at start. An unaligned start or end is trimmed to U;

@@ -13,6 +13,7 @@ struct llheap_hole {
 typedef struct llheap_hole hole_t;
 
 _Static_assert(sizeof(hole_t) == U, "a hole node is one unit");
+_Static_assert(LLHEAP_HINTS <= sizeof(unsigned) * 8, "one bit per hint");
 
 static inline uintptr_t addr(const void *p)
 {
@@ -35,14 +36,64 @@ static inline hole_t *hole_at(uintptr_t p, size_t size, hole_t *next)
     return n;
 }
 
+/* The link that points at the hole after prev (the head when prev is NULL). */
+static inline hole_t **link_after(struct llheap *h, hole_t *prev)
+{
+    return prev ? &prev->next : &h->head;
+}
+
+/* ---- the size-class hints ------------------------------------------------ */
+
+/* The class of a block of need >= 2U bytes: c with U << c <= need, capped. */
+static inline unsigned class_of(size_t need)
+{
+    unsigned c = (unsigned)(sizeof(long) * 8 - 1 - __builtin_clzl(need)) - __builtin_ctzl(U);
+    return c < LLHEAP_HINTS ? c : LLHEAP_HINTS - 1;
+}
+
+static inline void set_hint(struct llheap *h, unsigned c, hole_t *hole)
+{
+    h->hint[c] = hole;
+    if (hole)
+        h->hinted |= 1u << c;
+    else
+        h->hinted &= ~(1u << c);
+}
+
+/* Hole old leaves the list (or shrinks and moves up); before is the hole
+ * below it. Holes up to before are as small as those up to old were. */
+static void hints_replace(struct llheap *h, const hole_t *old, hole_t *before)
+{
+    for (unsigned m = h->hinted; m; m &= m - 1) {
+        unsigned c = __builtin_ctz(m);
+        if (h->hint[c] == old) set_hint(h, c, before);
+    }
+}
+
+/* Hole y (below it: before, NULL when unknown) has just grown or appeared,
+ * possibly absorbing the hole gone above it. A hint at or above y whose class
+ * y now fits must fall back below y; one on gone moves to y. */
+static void hints_after_free(struct llheap *h, hole_t *y, hole_t *before, const hole_t *gone)
+{
+    for (unsigned m = h->hinted; m; m &= m - 1) {
+        unsigned c = __builtin_ctz(m);
+        if (addr(h->hint[c]) < addr(y)) continue;
+        if (y->size >= U << c)
+            set_hint(h, c, before);
+        else if (h->hint[c] == gone)
+            h->hint[c] = y;
+    }
+}
+
+/* ---- init and alloc -------------------------------------------------------- */
+
 void llheap_init(struct llheap *h, void *start, size_t size)
 {
     uintptr_t s = addr(start), top = s + size, lo = s + ((0 - s) & (U - 1));
     if (top < s || lo < s) panic("llheap_init: region at %p of %zu bytes wraps", start, size);
     uintptr_t hi = top & ~(uintptr_t)(U - 1);
     if (hi < lo) hi = lo;
-    *h = (struct llheap){
-        .start = lo, .end = hi, .top = top, .head = NULL, .finger = NULL, .used = 0};
+    *h = (struct llheap){.start = lo, .end = hi, .top = top};
     if (hi > lo) h->head = hole_at(lo, hi - lo, NULL);
 }
 
@@ -52,22 +103,35 @@ static inline bool layout_ok(struct layout l)
     return l.align != 0 && (l.align & (l.align - 1)) == 0 && l.size <= SIZE_MAX - (l.align - 1);
 }
 
+/* Hole cur (below it: prev) gives up its first bytes: the rest, if any,
+ * becomes a hole in its place. Returns the hole now after prev. */
+static inline hole_t *take_front(struct llheap *h, hole_t *prev, hole_t *cur, size_t bytes)
+{
+    size_t rest = cur->size - bytes;
+    hole_t *next = rest ? hole_at(addr(cur) + bytes, rest, cur->next) : cur->next;
+    *link_after(h, prev) = next;
+    if (h->finger == cur) h->finger = next;
+    if (h->hinted) hints_replace(h, cur, prev);
+    return next;
+}
+
 void *llheap_alloc(struct llheap *h, struct layout l)
 {
     if (!layout_ok(l) || l.size > h->end - h->start) return NULL;
     size_t need = block_bytes(l.size);
     hole_t *prev = NULL, *cur = h->head;
+    if (need >= 2 * U) {
+        /* Skip the holes too small for the class, starting after its hint. */
+        unsigned c = class_of(need);
+        if (h->hint[c]) prev = h->hint[c], cur = prev->next;
+        while (cur != NULL && cur->size < U << c) prev = cur, cur = cur->next;
+        set_hint(h, c, prev);
+    }
     if (l.align <= U) {
         /* Every hole start is aligned: take the front of the first fit. */
-        while (cur != NULL && cur->size < need) {
-            prev = cur;
-            cur = cur->next;
-        }
+        while (cur != NULL && cur->size < need) prev = cur, cur = cur->next;
         if (cur == NULL) return NULL;
-        size_t rest = cur->size - need;
-        hole_t *next = rest ? hole_at(addr(cur) + need, rest, cur->next) : cur->next;
-        *(prev ? &prev->next : &h->head) = next;
-        if (h->finger == cur) h->finger = next;
+        take_front(h, prev, cur, need);
         h->used += need;
         return cur;
     }
@@ -75,14 +139,14 @@ void *llheap_alloc(struct llheap *h, struct layout l)
         /* front is a multiple of U: 0, or a hole of its own. */
         size_t front = (0 - addr(cur)) & (l.align - 1);
         if (front >= cur->size || cur->size - front < need) continue;
-        size_t rest = cur->size - front - need;
         uintptr_t block = addr(cur) + front;
-        hole_t *next = rest ? hole_at(block + need, rest, cur->next) : cur->next;
-        if (front) {
-            cur->next = next, cur->size = front;
+        if (front == 0) {
+            take_front(h, prev, cur, need);
         } else {
-            *(prev ? &prev->next : &h->head) = next;
-            if (h->finger == cur) h->finger = next;
+            /* cur keeps the padding and only shrinks: no link or hint moves. */
+            size_t rest = cur->size - front - need;
+            if (rest) cur->next = hole_at(block + need, rest, cur->next);
+            cur->size = front;
         }
         h->used += need;
         return (void *)block;
@@ -90,7 +154,9 @@ void *llheap_alloc(struct llheap *h, struct layout l)
     return NULL;
 }
 
-/* The panic for a block that fails the checks of block_of: says which. */
+/* ---- dealloc and realloc --------------------------------------------------- */
+
+/* The panic for a block that fails is_block: says which check. */
 __attribute__((cold, noinline)) static noreturn void bad_block(const struct llheap *h, void *ptr,
                                                                struct layout l, const char *who)
 {
@@ -128,10 +194,7 @@ static inline hole_t *hole_before(const struct llheap *h, uintptr_t p, hole_t **
 {
     hole_t *prev = NULL, *cur = h->head;
     if (addr(h->finger) - 1 < p - 1) prev = h->finger, cur = prev->next;
-    while (addr(cur) - 1 < p - 1) {
-        prev = cur;
-        cur = cur->next;
-    }
+    while (addr(cur) - 1 < p - 1) prev = cur, cur = cur->next;
     *next = cur;
     return prev;
 }
@@ -143,21 +206,25 @@ static inline bool overlaps(const hole_t *prev, const hole_t *next, uintptr_t p,
 }
 
 /* Make [p, p + n) a hole between prev and next (as found by hole_before),
- * merging with either when adjacent. The finger moves to that hole: this also
- * keeps it off a next that the merge takes out of the list. */
+ * merging with either when adjacent. The finger moves to that hole (so it
+ * never rests on a next that the merge takes off the list). */
 static inline void insert_hole(struct llheap *h, hole_t *prev, hole_t *next, uintptr_t p, size_t n)
 {
+    hole_t *gone = NULL, *y, *before = prev;
     if (addr(next) == p + n) { /* never NULL: p + n > 0 */
+        gone = next;
         n += next->size;
         next = next->next;
     }
     if (prev && addr(prev) + prev->size == p) {
+        y = prev, before = NULL; /* the hole below prev is not at hand */
         prev->size += n;
         prev->next = next;
-        h->finger = prev;
-        return;
+    } else {
+        y = *link_after(h, prev) = hole_at(p, n, next);
     }
-    h->finger = *(prev ? &prev->next : &h->head) = hole_at(p, n, next);
+    h->finger = y;
+    if (h->hinted) hints_after_free(h, y, before, gone);
 }
 
 void llheap_dealloc(struct llheap *h, void *ptr, struct layout l)
@@ -190,10 +257,9 @@ void *llheap_realloc(struct llheap *h, void *ptr, struct layout l, size_t new_si
         return ptr;
     }
     if (addr(next) == p + n && next->size >= m - n) {
-        size_t rest = next->size - (m - n);
-        hole_t *after = rest ? hole_at(p + m, rest, next->next) : next->next;
-        *(prev ? &prev->next : &h->head) = after;
-        if (h->finger == next) h->finger = after;
+        /* The hole above gives its front; prev is below the block, so it is
+         * the hole below next too. */
+        take_front(h, prev, next, m - n);
         h->used += m - n;
         return ptr;
     }
@@ -204,6 +270,8 @@ void *llheap_realloc(struct llheap *h, void *ptr, struct layout l, size_t new_si
     return q;
 }
 
+/* ---- extend, stats, check -------------------------------------------------- */
+
 void llheap_extend(struct llheap *h, size_t bytes)
 {
     if (h->top + bytes < h->top)
@@ -211,10 +279,11 @@ void llheap_extend(struct llheap *h, size_t bytes)
     h->top += bytes;
     uintptr_t hi = h->top & ~(uintptr_t)(U - 1);
     if (hi <= h->end) return;
-    hole_t *last = NULL;
-    for (hole_t *cur = h->head; cur != NULL; cur = cur->next) last = cur;
-    insert_hole(h, last, NULL, h->end, hi - h->end);
+    hole_t *last = h->finger && addr(h->finger) > addr(h->head) ? h->finger : h->head;
+    while (last != NULL && last->next != NULL) last = last->next;
+    uintptr_t old_end = h->end;
     h->end = hi;
+    insert_hole(h, last, NULL, old_end, hi - old_end);
 }
 
 struct alloc_stats llheap_stats(const struct llheap *h)
@@ -236,25 +305,38 @@ size_t llheap_holes(const struct llheap *h)
 size_t llheap_check(const struct llheap *h)
 {
     size_t broken = 0, free = 0, limit = (h->end - h->start) / U + 1;
-    broken += (h->start & (U - 1)) != 0 || (h->end & (U - 1)) != 0;
     uintptr_t hi = h->top & ~(uintptr_t)(U - 1);
+    broken += (h->start & (U - 1)) != 0 || (h->end & (U - 1)) != 0;
     broken += h->end != (hi > h->start ? hi : h->start); /* end == max(start, round_down(top, U)) */
-    uintptr_t prev_end = 0;
+    unsigned pending = 0; /* hints not reached yet: every hole until then must be small */
+    for (unsigned c = 0; c < LLHEAP_HINTS; c++) {
+        broken += ((h->hinted >> c) & 1) != (h->hint[c] != NULL);
+        if (h->hint[c]) pending |= 1u << c;
+    }
     bool finger_seen = h->finger == NULL;
+    uintptr_t prev_end = 0;
     for (const hole_t *cur = h->head; cur != NULL; cur = cur->next) {
-        finger_seen |= cur == h->finger;
         if (limit-- == 0) return broken + 1; /* a cycle, or nodes outside the region */
         uintptr_t a = addr(cur);
         broken += a < h->start || a > h->end || cur->size > h->end - a;
         broken += (a & (U - 1)) != 0 || (cur->size & (U - 1)) != 0 || cur->size < U;
         broken += cur != h->head && a <= prev_end; /* overlapping or adjacent */
+        for (unsigned m = pending; m; m &= m - 1) {
+            unsigned c = __builtin_ctz(m);
+            broken += cur->size >= U << c;
+            if (cur == h->hint[c]) pending &= ~(1u << c);
+        }
+        finger_seen |= cur == h->finger;
         prev_end = a + cur->size;
         free += cur->size;
     }
     broken += free + h->used != h->end - h->start;
     broken += !finger_seen;
+    broken += __builtin_popcount(pending); /* hints that are not on the list */
     return broken;
 }
+
+/* ---- as an allocator ------------------------------------------------------ */
 
 static void *op_alloc(void *state, struct layout l)
 {

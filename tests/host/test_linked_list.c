@@ -120,24 +120,24 @@ static void test_every_size_align_order(void **state)
     }
 }
 
-/* Mixed alloc, realloc and free with random sizes and alignments. */
-static void test_random_workload(void **state)
+/* Mixed alloc, realloc and free with random sizes and alignments: a roomy
+ * heap and a tight one (where OOM is common), each with its own seed. */
+static void random_workload(uint64_t seed, size_t heap_bytes)
 {
-    (void)state;
     enum { SLOTS = 200, OPS = 20000 };
     static struct {
         void *p;
         size_t size, align, tag;
     } slot[SLOTS];
     memset(slot, 0, sizeof slot);
-    rng_state = 42;
-    llheap_init(&heap, region, 1u << 20);
+    rng_state = seed;
+    llheap_init(&heap, region, heap_bytes);
     for (size_t op = 0; op < OPS; op++) {
         size_t i = rng() % SLOTS;
         uint64_t r = rng();
         if (slot[i].p == NULL) {
-            size_t size = (size_t)1 << (r % 13),
-                   align = (r >> 8) % 8 ? 8 : (size_t)1 << (r >> 12) % 13;
+            size_t size = (size_t)1 << (r % 13);
+            size_t align = (r >> 8) % 8 ? 8 : (size_t)1 << (r >> 12) % 13;
             size = size + (r >> 20) % size;
             slot[i].p = llheap_alloc(&heap, (struct layout){size, align});
             CHECK(&heap);
@@ -171,6 +171,48 @@ static void test_random_workload(void **state)
         llheap_dealloc(&heap, slot[i].p, (struct layout){slot[i].size, slot[i].align});
         CHECK(&heap);
     }
+    expect_pristine(&heap);
+}
+
+static void test_random_workload(void **state)
+{
+    (void)state;
+    random_workload(42, 1u << 20);
+    random_workload(7, 3u << 20);
+    random_workload(0xdeadbeef, 256u << 10);
+}
+
+/* First fit: the lowest hole that fits, even after a search has learnt that
+ * the low holes were small and a free has since made one of them big. */
+static void test_first_fit_after_frees_below(void **state)
+{
+    (void)state;
+    struct layout l = {64, 8};
+    unsigned char *b[10];
+    llheap_init(&heap, region, 4096);
+    for (int i = 0; i < 10; i++) b[i] = alloc_ok(&heap, 64, 8);
+    /* 64-byte holes at b[1], b[3], b[5], b[7]; b[9] joins the top hole */
+    for (int i = 1; i < 10; i += 2) llheap_dealloc(&heap, b[i], l);
+    CHECK(&heap);
+    /* a search for 128 bytes passes the four small holes */
+    assert_ptr_equal(alloc_ok(&heap, 128, 8), b[9]);
+    /* freeing b[4] merges b[3..5] into 192 bytes below them */
+    llheap_dealloc(&heap, b[4], l);
+    CHECK(&heap);
+    assert_ptr_equal(alloc_ok(&heap, 160, 8), b[3]);
+    /* b[6] merges the 32 bytes left after it with b[7]'s hole: 160 bytes */
+    llheap_dealloc(&heap, b[6], l);
+    CHECK(&heap);
+    assert_ptr_equal(alloc_ok(&heap, 129, 8), b[3] + 160);
+    /* an aligned search also starts from the lowest hole */
+    assert_ptr_equal(alloc_ok(&heap, 64, 64), b[1]);
+    llheap_dealloc(&heap, b[8], l);
+    llheap_dealloc(&heap, b[0], l);
+    llheap_dealloc(&heap, b[2], l);
+    llheap_dealloc(&heap, b[9], (struct layout){128, 8});
+    llheap_dealloc(&heap, b[3], (struct layout){160, 8});
+    llheap_dealloc(&heap, b[3] + 160, (struct layout){129, 8});
+    llheap_dealloc(&heap, b[1], (struct layout){64, 64});
     expect_pristine(&heap);
 }
 
@@ -481,6 +523,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_size_align_order),
         cmocka_unit_test(test_random_workload),
+        cmocka_unit_test(test_first_fit_after_frees_below),
         cmocka_unit_test(test_oom_leaves_heap_intact),
         cmocka_unit_test(test_invalid_layout_alloc_is_null),
         cmocka_unit_test(test_coalescing),
