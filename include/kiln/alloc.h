@@ -74,8 +74,11 @@ struct alloc_stats {
 
 /* Dispatch through an allocator's ops, filling in the defaults. An invalid
  * layout makes alloc, alloc_zeroed and realloc return NULL, and dealloc panic.
- * realloc keeps min(old, new) bytes; on failure it returns NULL and the old
- * block stays valid. dealloc(NULL, ...) does nothing. */
+ * realloc keeps min(old, new) bytes; on failure (also when {new_size, align}
+ * is not a valid layout) it returns NULL and the old block stays valid.
+ * realloc(NULL, layout, n) allocates {n, layout.align}; dealloc(NULL, ...)
+ * does nothing. The defaults cost a memset (alloc_zeroed) and a copy of
+ * min(old, new) bytes (realloc). */
 void *allocator_alloc(const struct allocator *a, struct layout layout);
 void allocator_dealloc(const struct allocator *a, void *ptr, struct layout layout);
 void *allocator_alloc_zeroed(const struct allocator *a, struct layout layout);
@@ -108,9 +111,14 @@ void *try_kresize(void *ptr, struct layout layout, size_t new_size);
 
 /* C-style front ends: kfree takes no size. Each block carries a 16-byte
  * header just below the pointer that records its size and alignment, so kfree
- * can rebuild the layout; that header is the whole cost (mm/alloc/kmalloc.c).
+ * can rebuild the layout (mm/alloc/kmalloc.c). The cost is 16 bytes per block
+ * for alignments up to 16, and align bytes for larger ones (the pointer stays
+ * aligned, so the header takes a whole aligned slot).
  * kmalloc memory is aligned to 16; kmalloc_aligned to max(16, align).
- * kfree(NULL) and krealloc(NULL, n) behave as in C. */
+ * kfree(NULL) and krealloc(NULL, n) behave as in C; kmalloc(0) returns a
+ * unique pointer and krealloc(p, 0) a zero-size block (it does not free).
+ * A kfree, krealloc or kmalloc_size of a pointer whose header fails its check
+ * panics with "kfree: invalid pointer 0x..." (or krealloc:, kmalloc_size:). */
 void *kmalloc(size_t size);
 void *kmalloc_aligned(size_t size, size_t align);
 void *kcalloc(size_t n, size_t size);
