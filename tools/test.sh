@@ -46,11 +46,14 @@ for t in "${host[@]}"; do
     fi
 done
 
+# Boot one image; print its line (and, on failure, its log) in one piece, and
+# leave "ok" or "FAILED" in $results/<label>.
 run_image() { # name iso variant extra-args...
     local name=$1 iso=$2 variant=$3; shift 3
-    local label=$name log args=() bios=()
+    local label=$name log args=() bios=() out
     [ -n "$variant" ] && label="$name[$variant]"
     log="$LOGS/$name${variant:+-$variant}.log"
+    out="$results/$label.out"
     for a in "$@"; do
         if [ "$a" = "@uefi" ]; then bios=(-bios "$OVMF"); else args+=("$a"); fi
     done
@@ -58,37 +61,52 @@ run_image() { # name iso variant extra-args...
     start=$(now)
     timeout --foreground -k 5 "$TIMEOUT" "$QEMU" -accel tcg -no-reboot -serial stdio \
         -display none -monitor none -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
-        "${bios[@]}" "${args[@]}" -cdrom "$iso" </dev/null >"$log" 2>&1
-    rc=$?
+        "${bios[@]}" "${args[@]}" -cdrom "$iso" </dev/null 2>&1 | tr -d '\r' >"$log"
+    rc=${PIPESTATUS[0]}
     local t; t=$(secs "$start" "$(now)")
     if [ "$rc" -eq 33 ]; then
-        passed=$((passed + 1))
-        printf '%-40s %6ss  ok\n' "$label" "$t"
+        echo ok >"$results/$label"
+        printf '%-40s %6ss  ok\n' "$label" "$t" >"$out"
     else
-        failed=$((failed + 1)); failures+=("$label")
+        echo FAILED >"$results/$label"
         local why="QEMU exit status $rc"
         case $rc in
         35) why="a test failed (status 35)" ;;
         0) why="triple fault or reset (status 0)" ;;
         124 | 137) why="timed out after ${TIMEOUT}s" ;;
         esac
-        printf '%-40s %6ss  FAILED: %s\n' "$label" "$t" "$why"
-        sed 's/^/    | /' "$log"
+        { printf '%-40s %6ss  FAILED: %s\n' "$label" "$t" "$why"; sed 's/^/    | /' "$log"; } >"$out"
     fi
+    cat "$out"
 }
 
+# Kernel images run side by side, one per core (TEST_JOBS overrides): each
+# QEMU is single-threaded under TCG.
+results=$(mktemp -d)
+trap 'rm -rf "$results"' EXIT
+jobs_max=${TEST_JOBS:-$(nproc 2>/dev/null || echo 1)}
+launch() {
+    while [ "$(jobs -rp | wc -l)" -ge "$jobs_max" ]; do wait -n; done
+    run_image "$@" &
+}
 for iso in "${isos[@]}"; do
     name=$(basename "$iso" .iso)
     src="tests/kernel/$name.c"
     variants=$(grep -E '^// run: ' "$src" 2>/dev/null | sed 's|^// run: ||')
     if [ -z "$variants" ]; then
-        run_image "$name" "$iso" ""
+        launch "$name" "$iso" ""
     else
         while read -r variant extra; do
             # shellcheck disable=SC2086
-            run_image "$name" "$iso" "$variant" $extra
+            launch "$name" "$iso" "$variant" $extra
         done <<<"$variants"
     fi
+done
+wait
+for r in "$results"/*; do
+    [ -f "$r" ] && [ "${r%.out}" = "$r" ] || continue
+    if [ "$(cat "$r")" = ok ]; then passed=$((passed + 1))
+    else failed=$((failed + 1)); failures+=("$(basename "$r")"); fi
 done
 
 if [ ${#failures[@]} -gt 0 ]; then
