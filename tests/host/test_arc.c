@@ -59,17 +59,21 @@ static void test_misuse_and_oom(void **state)
     NO_LEAKS();
 }
 
-#define THREADS 8
-#define ROUNDS  100000
+#define THREADS 4
+#define ROUNDS  1000000
 
 struct worker {
     struct payload *handle; /* this thread's own reference */
     int last;               /* 1 when this thread's drop freed the value */
 };
 
+static int started; /* the workers spin until all exist, so their loops overlap */
+
 static void *work(void *arg)
 {
     struct worker *w = arg;
+    __atomic_fetch_add(&started, 1, __ATOMIC_ACQ_REL);
+    while (__atomic_load_n(&started, __ATOMIC_ACQUIRE) < THREADS) continue;
     for (int i = 0; i < ROUNDS; i++) {
         struct payload *mine = arc_clone(w->handle);
         if (mine->words[0] != 42) return NULL; /* the value stays intact */
@@ -84,6 +88,7 @@ static void test_threads_race_clones_and_drops(void **state)
     (void)state;
     host_alloc_install();
     drops = 0;
+    started = 0;
     struct payload *p = ARC_NEW(struct payload, count_drop, {{42}});
     pthread_t tid[THREADS];
     struct worker w[THREADS];

@@ -232,6 +232,9 @@ static void test_oom_leaves_string_whole(void **state)
     assert_int_equal(try_str_appendf(&s, "%s%s", "ab", "cdefghijkl"), COLL_ALLOC_FAILED);
     check(&s);
     assert_string_equal(str_as_cstr(&s), "hello");
+    /* a piece that fits after one that failed does not hide the failure */
+    assert_int_equal(try_str_appendf(&s, "%s%s", "cdefghijkl", "x"), COLL_ALLOC_FAILED);
+    assert_string_equal(str_as_cstr(&s), "hello");
     EXPECT_PANIC(str_push_str(&s, " world"), "allocation error: Layout { size: 16, align: 1 }");
     assert_string_equal(str_as_cstr(&s), "hello");
     struct str f;
