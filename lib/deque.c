@@ -6,8 +6,13 @@
 
 struct deque deque_new(size_t elem_size, size_t elem_align)
 {
-    struct vec v = vec_new(elem_size, elem_align); /* the same checks and panics */
-    return (struct deque){.elem_size = v.elem_size, .elem_align = v.elem_align};
+    if (elem_size == 0) panic("deque_new: element size 0 (kiln has no zero-sized elements)");
+    if (elem_align == 0 || (elem_align & (elem_align - 1)) != 0)
+        panic("deque_new: alignment %zu is not a power of two", elem_align);
+    if (elem_size % elem_align != 0)
+        panic("deque_new: element size %zu is not a multiple of its alignment %zu", elem_size,
+              elem_align);
+    return (struct deque){.elem_size = elem_size, .elem_align = elem_align};
 }
 
 static char *slot(const struct deque *d, size_t physical)

@@ -32,8 +32,8 @@ struct deque {
     size_t elem_align;
 };
 
-/* An empty deque (it does not allocate). Panics as vec_new on a bad size or
- * alignment. */
+/* An empty deque (it does not allocate). Panics unless elem_size > 0,
+ * elem_align is a power of two and elem_size is a multiple of elem_align. */
 struct deque deque_new(size_t elem_size, size_t elem_align);
 
 /* An empty deque with room for at least cap elements (cap rounded up to a

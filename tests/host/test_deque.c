@@ -36,6 +36,9 @@ static void test_empty(void **state)
     assert_null(deque_back(&d));
     assert_true(deque_is_empty(&d));
     EXPECT_PANIC(deque_get(&d, 0), "deque_get: index 0 out of bounds (len 0)");
+    EXPECT_PANIC(deque_new(0, 1), "deque_new: element size 0");
+    EXPECT_PANIC(deque_new(8, 6), "deque_new: alignment 6 is not a power of two");
+    EXPECT_PANIC(deque_new(4, 8), "deque_new: element size 4 is not a multiple of its alignment 8");
     NO_LEAKS();
     deque_free(&d);
     struct deque c = deque_with_capacity(sizeof(int), _Alignof(int), 5);
