@@ -4,7 +4,6 @@
 #   make test       host unit tests and every kernel test image
 #   make debug      QEMU stopped at the first instruction, gdb attached
 #   make bench      allocator benchmarks;  make bench-callgrind: instruction counts
-#   make fuzz       fuzz the pure parsers and allocator cores (clang, libFuzzer)
 #   make format     clang-format every source file
 # Overridable: CC, LD (e.g. make CC=clang LD=ld.lld), QEMU, TEST_TIMEOUT.
 
@@ -49,7 +48,7 @@ TEST_NAMES := $(basename $(notdir $(TEST_SRCS)))
 TEST_ISOS := $(TEST_NAMES:%=$(B)/tests/%.iso)
 
 .PHONY: all iso run run-uefi test test-host test-kernel debug clean deps format bench \
-        bench-callgrind fuzz
+        bench-callgrind
 all: $(B)/kiln.iso
 iso: $(B)/kiln.iso
 
@@ -127,10 +126,13 @@ $(B)/host/test_%: $(B)/host/obj/tests/host/test_%.c.o $(HOST_SUPPORT) $(B)/host/
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) -o $@ $(filter %.o %.a,$^) -lcmocka
 
 # ---- tests -----------------------------------------------------------------
+# The clang build is tested too: one image built with clang and ld.lld.
+CLANG_ISO := $(B)/clang/tests/basic_boot.iso
 test:
 	@tools/install-deps.sh --check-only || tools/install-deps.sh
 	@$(MAKE) --no-print-directory -j$$(nproc) $(HOST_TESTS) $(TEST_ISOS)
-	@tools/test.sh $(HOST_TESTS) -- $(TEST_ISOS)
+	@$(MAKE) --no-print-directory -j$$(nproc) B=$(B)/clang CC=clang LD=ld.lld $(CLANG_ISO)
+	@tools/test.sh $(HOST_TESTS) -- $(TEST_ISOS) $(CLANG_ISO)
 
 test-host: $(HOST_TESTS)
 	@tools/test.sh $(HOST_TESTS) --

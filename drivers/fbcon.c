@@ -48,13 +48,38 @@ static void put_pixel(uint8_t *p, uint32_t v)
     for (uint32_t i = 0; i < con.bytes_pp; i++) p[i] = (uint8_t)(v >> (8 * i));
 }
 
+static uint32_t get_pixel(const uint8_t *p)
+{
+    uint32_t v = 0;
+    for (uint32_t i = 0; i < con.bytes_pp; i++) v |= (uint32_t)p[i] << (8 * i);
+    return v;
+}
+
+static const uint8_t *glyph(uint8_t ch) { return con.glyphs + (size_t)ch * con.glyph_height; }
+
+static uint8_t *cell_origin(size_t row, size_t col)
+{
+    return con.base + row * con.glyph_height * con.pitch + col * GLYPH_WIDTH * con.bytes_pp;
+}
+
 static void draw_glyph(size_t col, size_t row, uint8_t ch)
 {
-    const uint8_t *g = con.glyphs + (size_t)(ch < con.glyph_count ? ch : '?') * con.glyph_height;
-    uint8_t *line = con.base + row * con.glyph_height * con.pitch + col * GLYPH_WIDTH * con.bytes_pp;
+    const uint8_t *g = glyph(ch);
+    uint8_t *line = cell_origin(row, col);
     for (uint32_t y = 0; y < con.glyph_height; y++, line += con.pitch)
         for (uint32_t x = 0; x < GLYPH_WIDTH; x++)
             put_pixel(line + x * con.bytes_pp, (g[y] & (0x80 >> x)) ? con.fg : con.bg);
+}
+
+bool fbcon_cell_shows(size_t row, size_t col, uint8_t ch)
+{
+    if (row >= con.rows || col >= con.cols) return false;
+    const uint8_t *g = glyph(ch), *line = cell_origin(row, col);
+    for (uint32_t y = 0; y < con.glyph_height; y++, line += con.pitch)
+        for (uint32_t x = 0; x < GLYPH_WIDTH; x++)
+            if (get_pixel(line + x * con.bytes_pp) != ((g[y] & (0x80 >> x)) ? con.fg : con.bg))
+                return false;
+    return true;
 }
 
 static void clear_rows(size_t first, size_t count)

@@ -21,13 +21,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <limits.h>
+
 #include "kiln/fmt.h"
 #include "kiln/panic.h"
 #include "kiln/string.h"
 
-/* INT_MAX without <limits.h>: gcc's copy of that header reaches for the C
- * library's under -nostdinc, so the kernel build cannot include it. */
-#define FMT_INT_MAX __INT_MAX__
 
 _Static_assert(sizeof(uintmax_t) <= sizeof(unsigned long long), "%j must fit in long long");
 _Static_assert(sizeof(size_t) == sizeof(ptrdiff_t), "%z and %t read the same width");
@@ -86,7 +85,7 @@ static int parse_count(const char **p)
     int v = 0;
     for (; **p >= '0' && **p <= '9'; (*p)++) {
         int d = **p - '0';
-        v = v > (FMT_INT_MAX - d) / 10 ? FMT_INT_MAX : v * 10 + d;
+        v = v > (INT_MAX - d) / 10 ? INT_MAX : v * 10 + d;
     }
     return v;
 }
@@ -348,7 +347,7 @@ int kvformat(fmt_sink sink, void *ctx, const char *fmt, va_list ap)
             break;
         }
     }
-    return o.total > FMT_INT_MAX ? -1 : (int)o.total;
+    return o.total > INT_MAX ? -1 : (int)o.total;
 }
 
 /* The kvsnprintf sink: keeps the first room bytes, counts the rest away. */

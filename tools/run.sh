@@ -9,15 +9,17 @@ set -euo pipefail
 mode=$1 iso=$2
 OVMF=${OVMF:-/usr/share/ovmf/OVMF.fd}
 QEMU=${QEMU:-qemu-system-x86_64}
-args=(-accel tcg -no-reboot -serial mon:stdio -device isa-debug-exit,iobase=0xf4,iosize=0x04
-      -cdrom "$iso" -m "${MEM:-256M}")
+args=(-accel tcg -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04 -cdrom "$iso"
+      -m "${MEM:-256M}")
 if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then args+=(-display default); else args+=(-display none); fi
 case $mode in
 bios) ;;
 uefi) args+=(-bios "$OVMF") ;;
 debug)
     elf=${iso%.iso}.elf
-    "$QEMU" "${args[@]}" -s -S -serial none -monitor none </dev/null &
+    # gdb owns the terminal: COM1 goes to a file.
+    "$QEMU" "${args[@]}" -s -S -serial "file:$(dirname "$iso")/debug-serial.log" -monitor none \
+        </dev/null &
     qemu=$!
     trap 'kill $qemu 2>/dev/null' EXIT
     # A hardware breakpoint: software ones fail before the higher half exists.
@@ -26,4 +28,4 @@ debug)
 *) echo "usage: $0 bios|uefi|debug ISO" >&2; exit 2 ;;
 esac
 echo "kiln: booting $iso ($mode). Quit with Ctrl-A then X." >&2
-exec "$QEMU" "${args[@]}"
+exec "$QEMU" "${args[@]}" -serial mon:stdio

@@ -90,8 +90,11 @@ launch() {
     run_image "$@" &
 }
 for iso in "${isos[@]}"; do
-    name=$(basename "$iso" .iso)
-    src="tests/kernel/$name.c"
+    base=$(basename "$iso" .iso)
+    name=$base
+    # An image from another build tree (build/clang/...) is labelled by it.
+    case $iso in build/tests/*) ;; *) name="$(echo "$iso" | cut -d/ -f2)-$base" ;; esac
+    src="tests/kernel/$base.c"
     variants=$(grep -E '^// run: ' "$src" 2>/dev/null | sed 's|^// run: ||')
     if [ -z "$variants" ]; then
         launch "$name" "$iso" ""

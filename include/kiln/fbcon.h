@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "kiln/boot_info.h"
 #include "kiln/vga.h"
@@ -22,6 +23,9 @@ bool fbcon_init(const struct boot_framebuffer *fb);
 void fbcon_write(const char *s, size_t n);
 void fbcon_clear(void);
 void fbcon_set_color(enum vga_color fg, enum vga_color bg);
+/* Whether the cell at (row, col) shows byte ch in the current colours, pixel
+ * for pixel (the framebuffer's vga_cell, for tests). */
+bool fbcon_cell_shows(size_t row, size_t col, uint8_t ch);
 /* Columns and rows of text, 0 before fbcon_init succeeds. */
 size_t fbcon_columns(void);
 size_t fbcon_rows(void);

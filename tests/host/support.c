@@ -43,6 +43,7 @@ static void *host_alloc(void *state, struct layout l)
     if (fail_after != SIZE_MAX) fail_after--;
     size_t align = l.align < 16 ? 16 : l.align;
     size_t room = header_room(align);
+    if (l.size > SIZE_MAX - room - align) return NULL; /* no such block exists */
     size_t total = (room + l.size + align - 1) & ~(align - 1);
     char *base = aligned_alloc(align, total);
     if (!base) return NULL;
