@@ -332,7 +332,7 @@ size_t llheap_check(const struct llheap *h)
     }
     broken += free + h->used != h->end - h->start;
     broken += !finger_seen;
-    broken += __builtin_popcount(pending); /* hints that are not on the list */
+    for (; pending; pending &= pending - 1) broken++; /* hints that are not on the list */
     return broken;
 }
 
