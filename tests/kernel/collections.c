@@ -1,0 +1,600 @@
+/* Every collection of lib/ on the real kernel heap: values, order, growth
+ * across capacity boundaries, destructors run exactly once, every block
+ * inside [HEAP_START, HEAP_START + HEAP_SIZE), and each test gives back all
+ * it took (heap_stats().used as before, heap_check() == 0). The random
+ * workloads run against plain reference arrays, with fixed seeds. */
+#include <stdint.h>
+
+#include "arch/x86_64/cpu.h"
+#include "kiln/arc.h"
+#include "kiln/binheap.h"
+#include "kiln/box.h"
+#include "kiln/btree.h"
+#include "kiln/deque.h"
+#include "kiln/heap.h"
+#include "kiln/init.h"
+#include "kiln/ktest.h"
+#include "kiln/list.h"
+#include "kiln/rc.h"
+#include "kiln/str.h"
+#include "kiln/string.h"
+#include "kiln/timer.h"
+#include "kiln/vec.h"
+
+void kernel_main(uint32_t magic, uint64_t info_phys);
+
+void kernel_main(uint32_t magic, uint64_t info_phys)
+{
+    kernel_boot_with_heap(magic, info_phys);
+    ktest_main();
+}
+
+/* [p, p + n) lies inside the heap. */
+#define in_heap(p, n)                                                                              \
+    ((uintptr_t)(p) >= HEAP_START && (uintptr_t)(p) + (n) <= HEAP_START + HEAP_SIZE)
+#define heap_used() (heap_stats().used)
+/* The end of every test: all given back, and the allocator sound. */
+#define assert_heap_back_to(used0)                                                                 \
+    do {                                                                                           \
+        kassert_eq(heap_used(), (used0));                                                          \
+        kassert_eq(heap_check(), 0);                                                               \
+    } while (0)
+
+/* After a push: when the capacity changed, it doubled (or is the first),
+ * the buffer lies in the heap, and the heap holds exactly that buffer
+ * (blocks are rounded up to 16 bytes). */
+static void check_growth(size_t *cap, size_t new_cap, size_t first, const void *buf,
+                         size_t elem_size, size_t used0)
+{
+    if (new_cap == *cap) return;
+    kassert_eq(new_cap, *cap ? 2 * *cap : first);
+    *cap = new_cap;
+    kassert(in_heap(buf, new_cap * elem_size));
+    kassert_eq(heap_used(), used0 + (new_cap * elem_size + 15) / 16 * 16);
+}
+
+static uint64_t rng_state;
+static uint32_t rng(void) /* xorshift64* */
+{
+    rng_state ^= rng_state >> 12;
+    rng_state ^= rng_state << 25;
+    rng_state ^= rng_state >> 27;
+    return (uint32_t)((rng_state * 0x2545f4914f6cdd1dull) >> 32);
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+    int x = *(const int *)a, y = *(const int *)b;
+    return (x > y) - (x < y);
+}
+
+struct point {
+    int x, y;
+};
+
+struct aligned64 {
+    _Alignas(64) uint64_t v[3];
+};
+
+/* A value that owns a box; its destructor counts, and panics when an id is
+ * dropped twice. */
+#define TRACKED_IDS 256
+struct tracked {
+    uint64_t id;
+    struct point *owned;
+};
+static unsigned tracked_drops;
+static bool tracked_dropped[TRACKED_IDS];
+
+static struct tracked tracked_make(uint64_t id)
+{
+    kassert(id < TRACKED_IDS);
+    return (struct tracked){id, BOX_NEW(struct point, {(int)id, -(int)id})};
+}
+
+static void tracked_drop(void *value)
+{
+    struct tracked *t = value;
+    kassert(t->id < TRACKED_IDS && !tracked_dropped[t->id]);
+    kassert_eq(t->owned->x, t->id);
+    tracked_dropped[t->id] = true;
+    __atomic_add_fetch(&tracked_drops, 1, __ATOMIC_RELEASE);
+    BOX_FREE(t->owned);
+}
+
+#define tracked_reset() (tracked_drops = 0, memset(tracked_dropped, 0, sizeof tracked_dropped))
+
+static uint8_t big_pattern[48 * 1024];
+
+KTEST(box_values_alignment_and_reuse)
+{
+    size_t used0 = heap_used();
+    struct point *p = BOX_NEW(struct point, {1, 2});
+    struct aligned64 *a = BOX_NEW(struct aligned64, {{7, 8, 9}});
+    kassert(in_heap(p, sizeof *p) && in_heap(a, sizeof *a) && (uintptr_t)a % 64 == 0);
+    kassert((char *)p + sizeof *p <= (char *)a || (char *)a + sizeof *a <= (char *)p);
+    kassert(p->x == 1 && p->y == 2 && a->v[0] == 7 && a->v[2] == 9);
+    BOX_FREE(a);
+    BOX_FREE(p);
+    BOX_FREE((struct point *)NULL); /* dropping None */
+    assert_heap_back_to(used0);
+
+    /* The blog's many_boxes_long_lived: freed memory is reused, so 10000
+     * boxes fit while one box lives throughout. */
+    uint64_t *long_lived = BOX_NEW(uint64_t, 1);
+    for (uint64_t i = 0; i < 10000; i++) {
+        uint64_t *x = BOX_NEW(uint64_t, i);
+        kassert(in_heap(x, sizeof *x) && *x == i);
+        if (i % 1000 == 0) kassert_eq(heap_used(), used0 + 2 * 16); /* long_lived, x */
+        BOX_FREE(x);
+    }
+    kassert_eq(*long_lived, 1);
+    BOX_FREE(long_lived);
+
+    /* Half the heap in one box; a box larger than the heap fails cleanly. */
+    for (size_t i = 0; i < sizeof big_pattern; i++) big_pattern[i] = (uint8_t)(i * 7 + 3);
+    struct layout bl = {sizeof big_pattern, 8};
+    uint8_t *big = box_new(big_pattern, bl);
+    kassert(in_heap(big, sizeof big_pattern));
+    kassert_eq(memcmp(big, big_pattern, sizeof big_pattern), 0);
+    kassert(try_box_new(big_pattern, (struct layout){HEAP_SIZE, 8}) == NULL);
+    box_free(big, bl);
+    assert_heap_back_to(used0);
+}
+
+KTEST(vec_growth_values_and_errors)
+{
+    size_t used0 = heap_used(), cap = 0;
+    struct vec v = VEC_NEW(uint64_t);
+    kassert(v.data == NULL && heap_used() == used0); /* an empty vec does not allocate */
+    for (uint64_t i = 0; i < 1000; i++) {
+        VEC_PUSH(&v, uint64_t, i);
+        check_growth(&cap, vec_capacity(&v), 4, v.data, 8, used0); /* 4, 8, ..., 1024 */
+    }
+    kassert_eq(cap, 1024);
+    uint64_t sum = 0, out;
+    vec_for_each (&v, uint64_t, x) sum += *x;
+    kassert_eq(sum, 999 * 1000 / 2);
+    for (size_t i = 0; i < 1000; i++) kassert_eq(VEC_AT(&v, uint64_t, i), i);
+    VEC_INSERT(&v, uint64_t, 0, 12345);
+    kassert(VEC_AT(&v, uint64_t, 0) == 12345 && VEC_AT(&v, uint64_t, 1000) == 999);
+    vec_remove(&v, 0, &out);
+    kassert(out == 12345 && VEC_AT(&v, uint64_t, 0) == 0);
+    vec_swap_remove(&v, 10, &out); /* 999 moves into slot 10 */
+    kassert(out == 10 && VEC_AT(&v, uint64_t, 10) == 999);
+    kassert(vec_pop(&v, &out) && out == 998 && vec_len(&v) == 998);
+    void *data = v.data; /* failures leave the vec exactly as it was */
+    kassert_eq(try_vec_reserve(&v, SIZE_MAX), COLL_CAPACITY_OVERFLOW);
+    kassert_eq(try_vec_reserve(&v, HEAP_SIZE / 8), COLL_ALLOC_FAILED);
+    kassert(v.data == data && vec_len(&v) == 998 && vec_capacity(&v) == 1024);
+    kassert_eq(VEC_AT(&v, uint64_t, 997), 997);
+    vec_truncate(&v, 500);
+    vec_shrink_to_fit(&v);
+    kassert(vec_capacity(&v) == 500 && heap_used() == used0 + 500 * 8);
+    kassert(VEC_AT(&v, uint64_t, 0) == 0 && VEC_AT(&v, uint64_t, 499) == 499);
+    vec_clear(&v);
+    kassert_eq(vec_capacity(&v), 500);
+    vec_shrink_to_fit(&v); /* len 0: frees the buffer */
+    kassert(v.data == NULL);
+    assert_heap_back_to(used0);
+}
+
+KTEST(rc_counts_and_drops_once)
+{
+    size_t used0 = heap_used();
+    tracked_reset();
+    struct tracked *r = RC_NEW(struct tracked, tracked_drop, tracked_make(7));
+    kassert(in_heap(r, sizeof *r) && r->id == 7 && r->owned->y == -7);
+    kassert_eq(rc_strong_count(r), 1);
+    struct tracked *clones[10];
+    for (int i = 0; i < 10; i++) kassert((clones[i] = rc_clone(r)) == r);
+    kassert_eq(rc_strong_count(r), 11);
+    for (int i = 0; i < 10; i++) kassert(!rc_drop(clones[i]) && rc_strong_count(r) == 10u - i);
+    kassert_eq(tracked_drops, 0);
+    kassert(rc_drop(r));
+    kassert(tracked_drops == 1 && tracked_dropped[7]);
+    assert_heap_back_to(used0);
+    struct aligned64 *a = RC_NEW(struct aligned64, NULL, {{1, 2, 3}});
+    kassert(in_heap(a, sizeof *a) && (uintptr_t)a % 64 == 0);
+    kassert_eq(a->v[0] + a->v[1] + a->v[2], 6);
+    kassert(rc_drop(a));
+    kassert(try_rc_new(big_pattern, (struct layout){HEAP_SIZE, 8}, NULL) == NULL);
+    assert_heap_back_to(used0);
+}
+
+/* The timer hook takes the handle left in the mailbox and drops it, so
+ * clones and drops race with the interrupt handler; at the end the last
+ * drop, the destructor and the free all run inside the handler. */
+static void *volatile arc_mailbox;
+static volatile unsigned arc_irq_drops;
+
+static void arc_tick(uint64_t tick)
+{
+    (void)tick;
+    void *p = __atomic_exchange_n(&arc_mailbox, NULL, __ATOMIC_ACQ_REL);
+    if (p) arc_drop(p), arc_irq_drops++;
+}
+
+KTEST(arc_counts_and_drops_once_also_from_interrupts)
+{
+    size_t used0 = heap_used();
+    tracked_reset();
+    struct tracked *a = ARC_NEW(struct tracked, tracked_drop, tracked_make(9));
+    kassert(in_heap(a, sizeof *a) && a->id == 9);
+    kassert(arc_strong_count(a) == 1 && arc_clone(a) == a && arc_strong_count(a) == 2);
+    kassert(!arc_drop(a) && arc_strong_count(a) == 1);
+    kassert(try_arc_new(big_pattern, (struct layout){HEAP_SIZE, 8}, NULL) == NULL);
+    arc_mailbox = NULL, arc_irq_drops = 0;
+    timer_set_hook(arc_tick);
+    while (arc_irq_drops < 5) {
+        if (__atomic_load_n(&arc_mailbox, __ATOMIC_ACQUIRE) == NULL)
+            __atomic_store_n(&arc_mailbox, arc_clone(a), __ATOMIC_RELEASE);
+        void *c = arc_clone(a);
+        kassert(arc_strong_count(a) >= 2 && !arc_drop(c));
+    }
+    while (__atomic_load_n(&arc_mailbox, __ATOMIC_ACQUIRE) != NULL) hlt();
+    kassert(arc_strong_count(a) == 1 && tracked_drops == 0);
+    __atomic_store_n(&arc_mailbox, a, __ATOMIC_RELEASE); /* the last reference */
+    while (__atomic_load_n(&tracked_drops, __ATOMIC_ACQUIRE) == 0) hlt();
+    timer_set_hook(NULL);
+    kassert(tracked_drops == 1 && tracked_dropped[9] && arc_mailbox == NULL);
+    assert_heap_back_to(used0);
+}
+
+KTEST(str_growth_utf8_and_errors)
+{
+    size_t used0 = heap_used(), cap = 0;
+    struct str s = str_new();
+    kassert(s.buf == NULL && strcmp(str_as_cstr(&s), "") == 0);
+    str_push_str(&s, "kiln");
+    check_growth(&cap, str_capacity(&s), 8, s.buf, 1, used0);
+    for (size_t i = 4; i < 300; i++) {
+        str_append(&s, &(char){(char)('a' + i % 26)}, 1);
+        check_growth(&cap, str_capacity(&s), 8, s.buf, 1, used0); /* 8, 16, ..., 512 */
+    }
+    kassert(cap == 512 && str_len(&s) == 300 && s.buf[300] == 0);
+    kassert_eq(memcmp(s.buf, "kiln", 4), 0);
+    for (size_t i = 4; i < 300; i++) kassert_eq(s.buf[i], 'a' + i % 26);
+    str_clear(&s);
+    for (int i = 0; i < 4; i++) str_push_char(&s, (uint32_t[]){'A', 0xE9, 0x20AC, 0x1F600}[i]);
+    kassert(str_len(&s) == 10 && str_capacity(&s) == 512);
+    kassert_eq(memcmp(s.buf, "A\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80", 11), 0);
+    kassert_eq(str_utf8_valid_up_to(s.buf, s.len), 10);
+    str_truncate(&s, 3);
+    str_appendf(&s, "|%zu", (size_t)123);
+    kassert_eq(strcmp(str_as_cstr(&s), "A\xC3\xA9|123"), 0);
+    char *buf = s.buf; /* failures leave the string as it was */
+    kassert_eq(try_str_reserve(&s, SIZE_MAX), COLL_CAPACITY_OVERFLOW);
+    kassert_eq(try_str_reserve(&s, HEAP_SIZE), COLL_ALLOC_FAILED);
+    kassert(s.buf == buf && str_capacity(&s) == 512 && str_len(&s) == 7);
+    str_free(&s);
+    kassert(s.buf == NULL);
+    assert_heap_back_to(used0);
+}
+
+KTEST(kformat_formats_into_a_new_string)
+{
+    size_t used0 = heap_used();
+    struct str f = kformat("%d-%s", 42, "kiln");
+    kassert(in_heap(f.buf, f.cap) && str_len(&f) == 7);
+    kassert_eq(strcmp(str_as_cstr(&f), "42-kiln"), 0);
+    str_free(&f);
+    kassert_eq(heap_used(), used0);
+
+    /* 504 bytes: the string grows several times inside one kformat. */
+    f = kformat("%0500d|%s", -7, "end");
+    kassert(str_len(&f) == 504 && in_heap(f.buf, f.cap) && f.buf[0] == '-');
+    for (size_t i = 1; i < 499; i++) kassert_eq(f.buf[i], '0');
+    kassert_eq(strcmp(f.buf + 499, "7|end"), 0);
+    str_free(&f);
+    assert_heap_back_to(used0);
+}
+
+KTEST(linked_list_order_and_drops)
+{
+    size_t used0 = heap_used();
+    tracked_reset();
+    struct linked_list l;
+    LINKED_LIST_INIT(&l, struct tracked);
+    kassert(linked_list_front(&l) == NULL && !linked_list_pop_back(&l, NULL));
+    /* Front to back: ids 149 .. 100 (pushed at the front), then 0 .. 99. */
+    for (uint64_t i = 0; i < 100; i++) LINKED_LIST_PUSH_BACK(&l, struct tracked, tracked_make(i));
+    for (uint64_t i = 100; i < 150; i++)
+        LINKED_LIST_PUSH_FRONT(&l, struct tracked, tracked_make(i));
+    kassert_eq(linked_list_len(&l), 150);
+    /* A node: {next, prev} and the 16-byte element, 32 bytes; a box: 16. */
+    kassert_eq(heap_used(), used0 + 150 * (32 + 16));
+    uint64_t n = 0;
+    LINKED_LIST_FOR_EACH (&l, struct tracked, t) {
+        kassert(in_heap(t, sizeof *t) && t->owned->x == (int)t->id);
+        kassert_eq(t->id, n < 50 ? 149 - n : n - 50);
+        n++;
+    }
+    kassert_eq(n, 150);
+    n = 0;
+    for (struct tracked *t = linked_list_back(&l); t; t = linked_list_prev(&l, t), n++)
+        kassert_eq(t->id, n < 100 ? 99 - n : n);
+    kassert_eq(n, 150);
+    struct tracked out;
+    kassert(linked_list_pop_front(&l, &out) && out.id == 149);
+    tracked_drop(&out);
+    kassert(linked_list_pop_back(&l, &out) && out.id == 99);
+    tracked_drop(&out);
+    kassert(linked_list_len(&l) == 148 && ((struct tracked *)linked_list_front(&l))->id == 148);
+    kassert_eq(((struct tracked *)linked_list_back(&l))->id, 98);
+    linked_list_free(&l, tracked_drop);
+    kassert(tracked_drops == 150 && linked_list_len(&l) == 0 && linked_list_front(&l) == NULL);
+    assert_heap_back_to(used0);
+}
+
+static int deque_ref[2048];
+
+KTEST(deque_wraps_grows_and_matches_a_reference)
+{
+    size_t used0 = heap_used();
+    /* A full, wrapped ring grows from every head position, so both ways of
+     * unwrapping (move the wrapped run, or move the front run) happen. */
+    for (int h = 0; h < 8; h++) {
+        struct deque d = deque_with_capacity(sizeof(int), _Alignof(int), 8);
+        for (int i = 0; i < h; i++) DEQUE_PUSH_BACK(&d, int, -1);
+        for (int i = 0; i < h; i++) kassert(deque_pop_front(&d, NULL));
+        for (int i = 0; i < 8; i++) DEQUE_PUSH_BACK(&d, int, i);
+        kassert_eq(deque_capacity(&d), 8);
+        DEQUE_PUSH_BACK(&d, int, 8);
+        DEQUE_PUSH_FRONT(&d, int, -1);
+        kassert(deque_capacity(&d) == 16 && in_heap(d.buf, 16 * sizeof(int)));
+        for (int i = 0; i < 10; i++) kassert_eq(DEQUE_AT(&d, int, i), i - 1);
+        deque_free(&d);
+    }
+    assert_heap_back_to(used0);
+
+    /* Random pushes and pops at both ends: mostly pushes, then mostly pops. */
+    rng_state = 0xdeadbeef;
+    struct deque d = DEQUE_NEW(int);
+    size_t n = 0, cap = 0;
+    for (int op = 0; op < 6000; op++) {
+        uint32_t r = rng() % 100, push = op < 3000 ? 70 : 40;
+        int x = (int)rng(), out = 0;
+        if (r < push / 2) {
+            DEQUE_PUSH_BACK(&d, int, x);
+            deque_ref[n++] = x;
+        } else if (r < push) {
+            DEQUE_PUSH_FRONT(&d, int, x);
+            memmove(deque_ref + 1, deque_ref, n++ * sizeof(int));
+            deque_ref[0] = x;
+        } else if (r % 2) {
+            kassert_eq(deque_pop_back(&d, &out), n > 0);
+            if (n) kassert_eq(out, deque_ref[--n]);
+        } else {
+            kassert_eq(deque_pop_front(&d, &out), n > 0);
+            if (n) kassert_eq(out, deque_ref[0]);
+            if (n) memmove(deque_ref, deque_ref + 1, --n * sizeof(int));
+        }
+        kassert(n < sizeof deque_ref / sizeof deque_ref[0] && deque_len(&d) == n);
+        if (n == 0) kassert(deque_front(&d) == NULL && deque_back(&d) == NULL);
+        if (n) kassert(*(int *)deque_front(&d) == deque_ref[0]);
+        if (n) kassert(*(int *)deque_back(&d) == deque_ref[n - 1]);
+        check_growth(&cap, deque_capacity(&d), 4, d.buf, sizeof(int), used0);
+        if (op % 256 == 0 || op == 5999)
+            for (size_t i = 0; i < n; i++) kassert_eq(DEQUE_AT(&d, int, i), deque_ref[i]);
+    }
+    kassert(cap >= 256); /* it grew across several boundaries */
+    deque_clear(&d);
+    kassert(deque_len(&d) == 0 && deque_capacity(&d) == cap);
+    deque_free(&d);
+    assert_heap_back_to(used0);
+}
+
+static unsigned counts[500];
+
+KTEST(binheap_orders_and_keeps_every_element)
+{
+    size_t used0 = heap_used();
+    rng_state = 42;
+    memset(counts, 0, sizeof counts);
+    struct binheap h = BINHEAP_NEW(int, cmp_int);
+    int max = -1, prev = 500, x;
+    for (int i = 0; i < 1000; i++) {
+        x = (int)(rng() % 500);
+        counts[x]++;
+        max = x > max ? x : max;
+        BINHEAP_PUSH(&h, int, x);
+        kassert_eq(binheap_check(&h), 0);
+        kassert_eq(*BINHEAP_PEEK(&h, int), max);
+    }
+    kassert(in_heap(h.v.data, h.v.cap * sizeof(int)));
+    for (int i = 0; i < 1000; i++) { /* non-increasing, and the same multiset */
+        kassert(binheap_pop(&h, &x) && x <= prev && counts[x] > 0);
+        prev = x, counts[x]--;
+        if (i % 64 == 0) kassert_eq(binheap_check(&h), 0);
+    }
+    kassert(!binheap_pop(&h, &x) && binheap_peek(&h) == NULL);
+    binheap_free(&h);
+    assert_heap_back_to(used0);
+    struct vec v = VEC_NEW(int); /* heapify a vec in place, then heap-sort it */
+    for (int i = 0; i < 300; i++) VEC_PUSH(&v, int, (int)(rng() % 500));
+    h = binheap_from_vec(v, cmp_int);
+    kassert(binheap_check(&h) == 0 && binheap_len(&h) == 300);
+    struct vec sorted = binheap_into_sorted_vec(&h);
+    kassert_eq(vec_len(&sorted), 300);
+    for (size_t i = 1; i < 300; i++)
+        kassert(VEC_AT(&sorted, int, i - 1) <= VEC_AT(&sorted, int, i));
+    vec_free(&sorted);
+    binheap_free(&h);
+    assert_heap_back_to(used0);
+}
+
+#define MAP_KEYS 4000
+static int map_val[MAP_KEYS], perm[MAP_KEYS], drop_prev;
+static bool map_has[MAP_KEYS];
+static unsigned entry_drops;
+
+static void map_drop(void *key, void *val) /* must see keys in order, each once */
+{
+    int k = *(int *)key;
+    kassert(k > drop_prev && k < MAP_KEYS && map_has[k] && *(int *)val == map_val[k]);
+    drop_prev = k;
+    entry_drops++;
+}
+
+static void shuffle(int *a, int n)
+{
+    for (int i = 0; i < n; i++) a[i] = i;
+    for (int i = n - 1; i > 0; i--) {
+        int j = (int)(rng() % (uint32_t)(i + 1)), t = a[i];
+        a[i] = a[j];
+        a[j] = t;
+    }
+}
+
+/* The whole map against the reference: invariants, order, values, ends. */
+static void map_assert_equals(const struct btree *t)
+{
+    kassert_eq(btree_check(t), 0);
+    struct btree_iter it;
+    btree_iter_init(&it, t);
+    const void *key;
+    void *val;
+    size_t n = 0;
+    for (int k = 0; k < MAP_KEYS; k++) {
+        if (!map_has[k]) continue;
+        kassert(btree_iter_next(&it, &key, &val));
+        kassert(in_heap(key, sizeof(int)) && in_heap(val, sizeof(int)));
+        kassert(*(const int *)key == k && *(int *)val == map_val[k]);
+        if (n++ == 0) kassert(btree_first(t, NULL) == key);
+        if (n == btree_len(t)) kassert(btree_last(t, NULL) == key);
+    }
+    kassert(!btree_iter_next(&it, &key, &val));
+    kassert_eq(btree_len(t), n);
+    if (n == 0) kassert(btree_first(t, NULL) == NULL && btree_last(t, NULL) == NULL);
+}
+
+static void map_insert(struct btree *t, int k, int v)
+{
+    int old = -1;
+    kassert_eq(btree_insert(t, &k, &v, &old), map_has[k]);
+    if (map_has[k]) kassert_eq(old, map_val[k]);
+    map_has[k] = true;
+    map_val[k] = v;
+    kassert_eq(*(int *)btree_get(t, &k), v);
+}
+
+static void map_remove(struct btree *t, int k)
+{
+    int ko = -1, vo = -1;
+    kassert_eq(btree_remove(t, &k, &ko, &vo), map_has[k]);
+    if (map_has[k]) kassert(ko == k && vo == map_val[k]);
+    map_has[k] = false;
+    kassert(btree_get(t, &k) == NULL);
+}
+
+KTEST(btree_map_matches_a_reference)
+{
+    size_t used0 = heap_used();
+    rng_state = 2024;
+    memset(map_has, 0, sizeof map_has);
+    struct btree t = BTREE_NEW(int, int, cmp_int);
+    map_assert_equals(&t);
+    kassert_eq(heap_used(), used0);
+
+    /* 2000 distinct keys: more than a tree of height 2 holds (1727). */
+    shuffle(perm, MAP_KEYS);
+    for (int i = 0; i < 2000; i++) {
+        map_insert(&t, perm[i], (int)rng());
+        if (i % 64 == 0) kassert_eq(btree_check(&t), 0);
+    }
+    kassert(btree_len(&t) == 2000 && t.height >= 3);
+    map_assert_equals(&t);
+    for (int op = 0; op < 6000; op++) { /* inserts, replacements and removals */
+        int k = (int)(rng() % MAP_KEYS), probe = (int)(rng() % MAP_KEYS);
+        if (rng() % 2)
+            map_insert(&t, k, (int)rng());
+        else
+            map_remove(&t, k);
+        int *v = btree_get(&t, &probe);
+        kassert(v ? map_has[probe] && *v == map_val[probe] : !map_has[probe]);
+        if (op % 64 == 0) kassert_eq(btree_check(&t), 0);
+        if (op % 1000 == 0) map_assert_equals(&t);
+    }
+    map_assert_equals(&t);
+
+    /* Remove about half in random order, then btree_free the rest. */
+    shuffle(perm, MAP_KEYS);
+    for (int i = 0; i < MAP_KEYS / 2; i++) {
+        map_remove(&t, perm[i]);
+        if (i % 64 == 0) kassert_eq(btree_check(&t), 0);
+    }
+    map_assert_equals(&t);
+    size_t left = btree_len(&t);
+    drop_prev = -1, entry_drops = 0;
+    btree_free(&t, map_drop);
+    kassert(left > 0 && entry_drops == left && btree_len(&t) == 0 && btree_check(&t) == 0);
+    assert_heap_back_to(used0);
+}
+
+/* Ordered by k alone, so the tag shows which of two equal keys is kept. */
+struct tagged {
+    int k, tag;
+};
+
+static int cmp_tagged(const void *a, const void *b)
+{
+    return cmp_int(&((const struct tagged *)a)->k, &((const struct tagged *)b)->k);
+}
+
+#define SET_KEYS 1000
+static bool set_has[SET_KEYS];
+static int set_tag[SET_KEYS];
+
+static void set_drop(void *key, void *val) /* must see keys in order, each once */
+{
+    (void)val;
+    const struct tagged *t = key;
+    kassert(t->k > drop_prev && t->k < SET_KEYS && set_has[t->k] && t->tag == set_tag[t->k]);
+    drop_prev = t->k;
+    entry_drops++;
+}
+
+KTEST(btree_set_order_membership_and_drops)
+{
+    size_t used0 = heap_used(), n = 0;
+    rng_state = 7;
+    memset(set_has, 0, sizeof set_has);
+    struct btree_set s = BTREE_SET_NEW(struct tagged, cmp_tagged);
+    for (int i = 0; i < 1500; i++) {
+        int k = (int)(rng() % SET_KEYS);
+        bool added = btree_set_insert(&s, &(struct tagged){k, i});
+        kassert_eq(added, !set_has[k]); /* a duplicate keeps the first key */
+        if (added) set_tag[k] = i, set_has[k] = true, n++;
+        if (i % 64 == 0) kassert_eq(btree_set_check(&s), 0);
+    }
+    kassert(btree_set_len(&s) == n && btree_set_check(&s) == 0);
+    struct btree_iter it;
+    btree_set_iter_init(&it, &s);
+    for (int k = 0; k < SET_KEYS; k++) {
+        kassert_eq(btree_set_contains(&s, &(struct tagged){k, 0}), set_has[k]);
+        if (!set_has[k]) continue;
+        const struct tagged *t = btree_set_iter_next(&it);
+        kassert(t != NULL && in_heap(t, sizeof *t) && t->k == k && t->tag == set_tag[k]);
+    }
+    kassert(btree_set_iter_next(&it) == NULL);
+    int first = 0, last = SET_KEYS - 1;
+    while (!set_has[first]) first++;
+    while (!set_has[last]) last--;
+    kassert_eq(((const struct tagged *)btree_set_first(&s))->k, first);
+    kassert_eq(((const struct tagged *)btree_set_last(&s))->k, last);
+    for (int i = 0; i < 400; i++) {
+        int k = (int)(rng() % SET_KEYS);
+        struct tagged out = {-1, -1};
+        kassert_eq(btree_set_remove(&s, &(struct tagged){k, -2}, &out), set_has[k]);
+        if (set_has[k]) kassert(out.k == k && out.tag == set_tag[k]);
+        n -= set_has[k];
+        set_has[k] = false;
+        kassert(!btree_set_contains(&s, &(struct tagged){k, 0}));
+    }
+    kassert(btree_set_len(&s) == n && btree_set_check(&s) == 0);
+    drop_prev = -1, entry_drops = 0;
+    btree_set_free(&s, set_drop);
+    kassert(entry_drops == n && btree_set_len(&s) == 0);
+    assert_heap_back_to(used0);
+}
