@@ -8,10 +8,15 @@
 # A test source may ask for several boots with lines like
 #   // run: 2g -m 2G          (a variant name, then extra QEMU arguments)
 #   // run: uefi @uefi        (@uefi boots on OVMF)
+#   // run: pvh @kernel @halts (@kernel: qemu -kernel IMAGE.elf instead of the
+#                              ISO; @halts: pass only if QEMU is still running
+#                              after HALT_SECONDS and the log holds the
+#                              source's "// halt-message: TEXT")
 # Every image's serial log is kept in build/test-logs/; a failure prints it.
 # The last line is "N passed, N failed"; the exit status is 1 on any failure.
 set -u
 TIMEOUT=${TEST_TIMEOUT:-60}
+HALT_SECONDS=${HALT_SECONDS:-3}
 QEMU=${QEMU:-qemu-system-x86_64}
 OVMF=${OVMF:-/usr/share/ovmf/OVMF.fd}
 LOGS=build/test-logs
@@ -50,19 +55,30 @@ done
 # leave "ok" or "FAILED" in $results/<label>.
 run_image() { # name iso variant extra-args...
     local name=$1 iso=$2 variant=$3; shift 3
-    local label=$name log args=() bios=() out
+    local label=$name log args=() bios=() out boot=(-cdrom "$iso") halts="" limit=$TIMEOUT
     [ -n "$variant" ] && label="$name[$variant]"
     log="$LOGS/$name${variant:+-$variant}.log"
     out="$results/$label.out"
     for a in "$@"; do
-        if [ "$a" = "@uefi" ]; then bios=(-bios "$OVMF"); else args+=("$a"); fi
+        case $a in
+        @uefi) bios=(-bios "$OVMF") ;;
+        @kernel) boot=(-kernel "${iso%.iso}.elf") ;;
+        @halts)
+            halts=$(grep -m1 '^// halt-message: ' "tests/kernel/$(basename "$iso" .iso).c" 2>/dev/null | sed 's|^// halt-message: ||')
+            limit=$HALT_SECONDS ;;
+        *) args+=("$a") ;;
+        esac
     done
     local start rc
     start=$(now)
-    timeout --foreground -k 5 "$TIMEOUT" "$QEMU" -accel tcg -no-reboot -serial stdio \
+    timeout --foreground -k 5 "$limit" "$QEMU" -accel tcg -no-reboot -serial stdio \
         -display none -monitor none -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
-        "${bios[@]}" "${args[@]}" -cdrom "$iso" </dev/null 2>&1 | tr -d '\r' >"$log"
+        "${bios[@]}" "${args[@]}" "${boot[@]}" </dev/null 2>&1 | tr -d '\r' >"$log"
     rc=${PIPESTATUS[0]}
+    if [ -n "$halts" ]; then # a halt with the message is this image's success
+        if [ "$rc" -eq 124 ] && grep -qF "$halts" "$log"; then rc=33
+        elif [ "$rc" -eq 124 ]; then rc=200; fi # halted, but silent
+    fi
     local t; t=$(secs "$start" "$(now)")
     if [ "$rc" -eq 33 ]; then
         echo ok >"$results/$label"
@@ -73,7 +89,8 @@ run_image() { # name iso variant extra-args...
         case $rc in
         35) why="a test failed (status 35)" ;;
         0) why="triple fault or reset (status 0)" ;;
-        124 | 137) why="timed out after ${TIMEOUT}s" ;;
+        124 | 137) why="timed out after ${limit}s" ;;
+        200) why="halted, but the log lacks: $halts" ;;
         esac
         { printf '%-40s %6ss  FAILED: %s\n' "$label" "$t" "$why"; sed 's/^/    | /' "$log"; } >"$out"
     fi
