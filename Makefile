@@ -32,8 +32,13 @@ KERNEL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror \
     -mgeneral-regs-only -fno-asynchronous-unwind-tables -fcf-protection=none \
     -fno-omit-frame-pointer \
     -Iinclude -I. -MMD -MP
+# Test images keep their KTESTs in file order: gcc emits them in definition
+# order only with -fno-toplevel-reorder (clang keeps it by default).
 ifneq ($(findstring clang,$(CC)),)
 KERNEL_CFLAGS += --target=x86_64-elf
+TEST_ORDER_FLAGS :=
+else
+TEST_ORDER_FLAGS := -fno-toplevel-reorder
 endif
 KERNEL_LDFLAGS := -T arch/x86_64/linker.ld -z max-page-size=0x1000 --build-id=none -nostdlib -static
 
@@ -74,7 +79,7 @@ $(B)/kiln.elf: $(KERNEL_OBJS) arch/x86_64/linker.ld
 $(B)/tests/%.o: tests/kernel/%.c
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
-	$(Q)$(CC) $(KERNEL_CFLAGS) -fno-toplevel-reorder -DKTEST_SUITE='"$*"' -c $< -o $@
+	$(Q)$(CC) $(KERNEL_CFLAGS) $(TEST_ORDER_FLAGS) -DKTEST_SUITE='"$*"' -c $< -o $@
 
 $(B)/tests/%.elf: $(B)/tests/%.o $(COMMON_OBJS) arch/x86_64/linker.ld
 	@echo "  LD      $@"

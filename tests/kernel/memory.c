@@ -4,6 +4,7 @@
 // run: 64m -m 64M
 // run: 2g -m 2G
 // run: 5g -m 5G
+// run: 5g-1g-pages -m 5G -cpu qemu64,+pdpe1gb
 #include <stdint.h>
 
 #include "arch/x86_64/cpu.h"
