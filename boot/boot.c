@@ -31,4 +31,7 @@ const struct boot_info *boot_info_load(uint32_t magic, uint64_t info_phys)
     return loaded;
 }
 
-const struct boot_info *boot_info(void) { return loaded; }
+const struct boot_info *boot_info(void)
+{
+    return loaded;
+}

@@ -7,17 +7,16 @@
 
 extern const uint8_t console_font[], console_font_end[];
 
-#define PSF1_MAGIC0 0x36
-#define PSF1_MAGIC1 0x04
+#define PSF1_MAGIC0   0x36
+#define PSF1_MAGIC1   0x04
 #define PSF1_MODE_512 0x01
-#define GLYPH_WIDTH 8
+#define GLYPH_WIDTH   8
 
 /* The 16 VGA colours as 8-bit red, green, blue. */
 static const uint8_t palette[16][3] = {
-    {0, 0, 0},       {0, 0, 170},     {0, 170, 0},     {0, 170, 170},
-    {170, 0, 0},     {170, 0, 170},   {170, 85, 0},    {170, 170, 170},
-    {85, 85, 85},    {85, 85, 255},   {85, 255, 85},   {85, 255, 255},
-    {255, 85, 85},   {255, 85, 255},  {255, 255, 85},  {255, 255, 255},
+    {0, 0, 0},     {0, 0, 170},     {0, 170, 0},    {0, 170, 170},   {170, 0, 0},   {170, 0, 170},
+    {170, 85, 0},  {170, 170, 170}, {85, 85, 85},   {85, 85, 255},   {85, 255, 85}, {85, 255, 255},
+    {255, 85, 85}, {255, 85, 255},  {255, 255, 85}, {255, 255, 255},
 };
 
 static struct {
@@ -55,7 +54,10 @@ static uint32_t get_pixel(const uint8_t *p)
     return v;
 }
 
-static const uint8_t *glyph(uint8_t ch) { return con.glyphs + (size_t)ch * con.glyph_height; }
+static const uint8_t *glyph(uint8_t ch)
+{
+    return con.glyphs + (size_t)ch * con.glyph_height;
+}
 
 static uint8_t *cell_origin(size_t row, size_t col)
 {
@@ -105,7 +107,8 @@ bool fbcon_init(const struct boot_framebuffer *fb)
     if (console_font_end - f < 4 || f[0] != PSF1_MAGIC0 || f[1] != PSF1_MAGIC1) return false;
     con.glyph_height = f[3];
     con.glyph_count = (f[2] & PSF1_MODE_512) ? 512 : 256;
-    if ((size_t)(console_font_end - f) < 4 + (size_t)con.glyph_count * con.glyph_height) return false;
+    if ((size_t)(console_font_end - f) < 4 + (size_t)con.glyph_count * con.glyph_height)
+        return false;
     con.glyphs = f + 4;
     con.fb = *fb;
     con.base = phys_to_virt(fb->addr);
@@ -146,5 +149,11 @@ void fbcon_set_color(enum vga_color fg, enum vga_color bg)
     con.bg = pixel_of(bg);
 }
 
-size_t fbcon_columns(void) { return con.cols; }
-size_t fbcon_rows(void) { return con.rows; }
+size_t fbcon_columns(void)
+{
+    return con.cols;
+}
+size_t fbcon_rows(void)
+{
+    return con.rows;
+}

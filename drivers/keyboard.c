@@ -12,8 +12,16 @@ static key_consumer consumer;
 static bool is_modifier_or_lock(enum key_code k)
 {
     switch (k) {
-    case KEY_LSHIFT: case KEY_RSHIFT: case KEY_LCTRL: case KEY_RCTRL: case KEY_LALT:
-    case KEY_RALT: case KEY_LWIN: case KEY_RWIN: case KEY_CAPS_LOCK: case KEY_NUM_LOCK:
+    case KEY_LSHIFT:
+    case KEY_RSHIFT:
+    case KEY_LCTRL:
+    case KEY_RCTRL:
+    case KEY_LALT:
+    case KEY_RALT:
+    case KEY_LWIN:
+    case KEY_RWIN:
+    case KEY_CAPS_LOCK:
+    case KEY_NUM_LOCK:
     case KEY_SCROLL_LOCK:
         return true;
     default:
@@ -25,8 +33,10 @@ static bool is_modifier_or_lock(enum key_code k)
  * printable one (Backspace, Escape, Ctrl+letters, arrows, ...). */
 static void print_key(const struct key_event *ev)
 {
-    if ((ev->ch >= 0x20 && ev->ch < 0x7f) || ev->ch == '\n') print("%c", (char)ev->ch);
-    else if (!is_modifier_or_lock(ev->key)) print("%s", key_name(ev->key));
+    if ((ev->ch >= 0x20 && ev->ch < 0x7f) || ev->ch == '\n')
+        print("%c", (char)ev->ch);
+    else if (!is_modifier_or_lock(ev->key))
+        print("%s", key_name(ev->key));
 }
 
 void keyboard_handle_byte(uint8_t byte)
@@ -36,7 +46,10 @@ void keyboard_handle_byte(uint8_t byte)
     (consumer ? consumer : print_key)(&ev);
 }
 
-static void keyboard_irq(void) { keyboard_handle_byte(inb(PS2_DATA)); }
+static void keyboard_irq(void)
+{
+    keyboard_handle_byte(inb(PS2_DATA));
+}
 
 void keyboard_init(void)
 {
@@ -44,4 +57,7 @@ void keyboard_init(void)
     irq_set_handler(IRQ_KEYBOARD, keyboard_irq);
 }
 
-void keyboard_set_consumer(key_consumer c) { consumer = c; }
+void keyboard_set_consumer(key_consumer c)
+{
+    consumer = c;
+}

@@ -7,13 +7,13 @@
 #include "kiln/fmt.h"
 #include "kiln/spinlock.h"
 
-#define COM1 0x3f8
-#define REG_DATA 0     /* with DLAB: divisor low byte */
-#define REG_IER 1      /* with DLAB: divisor high byte */
-#define REG_FCR 2
-#define REG_LCR 3
-#define REG_MCR 4
-#define REG_LSR 5
+#define COM1         0x3f8
+#define REG_DATA     0 /* with DLAB: divisor low byte */
+#define REG_IER      1 /* with DLAB: divisor high byte */
+#define REG_FCR      2
+#define REG_LCR      3
+#define REG_MCR      4
+#define REG_LSR      5
 #define LSR_TX_EMPTY 0x20
 
 static struct spinlock serial_lock = SPINLOCK_INIT;
@@ -25,9 +25,9 @@ void serial_init(void)
     outb(COM1 + REG_LCR, 0x80);  /* DLAB: set the baud divisor */
     outb(COM1 + REG_DATA, 0x01); /* 115200 / 1 */
     outb(COM1 + REG_IER, 0x00);
-    outb(COM1 + REG_LCR, 0x03);  /* 8 bits, no parity, one stop bit */
-    outb(COM1 + REG_FCR, 0xc7);  /* FIFO on, cleared, 14-byte threshold */
-    outb(COM1 + REG_MCR, 0x0b);  /* DTR, RTS, OUT2 */
+    outb(COM1 + REG_LCR, 0x03); /* 8 bits, no parity, one stop bit */
+    outb(COM1 + REG_FCR, 0xc7); /* FIFO on, cleared, 14-byte threshold */
+    outb(COM1 + REG_MCR, 0x0b); /* DTR, RTS, OUT2 */
     ready = true;
 }
 
@@ -75,4 +75,7 @@ int serial_printf(const char *fmt, ...)
     return n;
 }
 
-void serial_break_lock(void) { lock_broken = true; }
+void serial_break_lock(void)
+{
+    lock_broken = true;
+}

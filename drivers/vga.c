@@ -3,13 +3,19 @@
 #include "kiln/vmem.h"
 
 #define VGA_PHYS 0xb8000
-#define BLANK ' '
+#define BLANK    ' '
 
 static uint8_t color = VGA_BLACK << 4 | VGA_YELLOW;
 static size_t column;
 
-static volatile uint16_t *buffer(void) { return phys_to_virt(VGA_PHYS); }
-static uint16_t cell(uint8_t ch) { return (uint16_t)color << 8 | ch; }
+static volatile uint16_t *buffer(void)
+{
+    return phys_to_virt(VGA_PHYS);
+}
+static uint16_t cell(uint8_t ch)
+{
+    return (uint16_t)color << 8 | ch;
+}
 
 static void clear_row(size_t row)
 {
@@ -48,7 +54,10 @@ void vga_clear(void)
     column = 0;
 }
 
-void vga_set_color(enum vga_color fg, enum vga_color bg) { color = (uint8_t)(bg << 4 | fg); }
+void vga_set_color(enum vga_color fg, enum vga_color bg)
+{
+    color = (uint8_t)(bg << 4 | fg);
+}
 
 uint16_t vga_cell(size_t row, size_t col)
 {

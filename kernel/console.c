@@ -12,7 +12,10 @@ static struct spinlock console_lock = SPINLOCK_INIT;
 static enum console_display display = CONSOLE_VGA;
 static bool lock_broken;
 
-static uint64_t lock(void) { return lock_broken ? 0 : spin_lock_irqsave(&console_lock); }
+static uint64_t lock(void)
+{
+    return lock_broken ? 0 : spin_lock_irqsave(&console_lock);
+}
 static void unlock(uint64_t flags)
 {
     if (!lock_broken) spin_unlock_irqrestore(&console_lock, flags);
@@ -20,22 +23,30 @@ static void unlock(uint64_t flags)
 
 static void write_unlocked(const char *s, size_t n)
 {
-    if (display == CONSOLE_VGA) vga_write(s, n);
-    else if (display == CONSOLE_FRAMEBUFFER) fbcon_write(s, n);
+    if (display == CONSOLE_VGA)
+        vga_write(s, n);
+    else if (display == CONSOLE_FRAMEBUFFER)
+        fbcon_write(s, n);
     serial_write(s, n);
 }
 
 enum console_display console_init(const struct boot_framebuffer *fb)
 {
     uint64_t flags = lock();
-    if (fb->kind == FB_EGA_TEXT) display = CONSOLE_VGA;
-    else if (fbcon_init(fb)) display = CONSOLE_FRAMEBUFFER;
-    else display = CONSOLE_SERIAL_ONLY;
+    if (fb->kind == FB_EGA_TEXT)
+        display = CONSOLE_VGA;
+    else if (fbcon_init(fb))
+        display = CONSOLE_FRAMEBUFFER;
+    else
+        display = CONSOLE_SERIAL_ONLY;
     unlock(flags);
     return display;
 }
 
-enum console_display console_display(void) { return display; }
+enum console_display console_display(void)
+{
+    return display;
+}
 
 void console_write(const char *s, size_t n)
 {
@@ -47,8 +58,10 @@ void console_write(const char *s, size_t n)
 void console_clear(void)
 {
     uint64_t flags = lock();
-    if (display == CONSOLE_VGA) vga_clear();
-    else if (display == CONSOLE_FRAMEBUFFER) fbcon_clear();
+    if (display == CONSOLE_VGA)
+        vga_clear();
+    else if (display == CONSOLE_FRAMEBUFFER)
+        fbcon_clear();
     unlock(flags);
 }
 

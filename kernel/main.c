@@ -64,7 +64,10 @@ static void demo_example_mapping(void)
             map_error_name(e));
 }
 
-static void drop_vec(void *v) { vec_free(v); }
+static void drop_vec(void *v)
+{
+    vec_free(v);
+}
 
 /* "Heap Allocation": a box, a growing vec, and a reference-counted vec. */
 static void demo_heap(void)

@@ -11,7 +11,10 @@ static panic_hook hook;
 static char message[1024];
 static volatile int panicking;
 
-void panic_set_hook(panic_hook h) { hook = h; }
+void panic_set_hook(panic_hook h)
+{
+    hook = h;
+}
 
 void panic_at(const char *file, int line, const char *fmt, ...)
 {

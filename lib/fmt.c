@@ -27,7 +27,6 @@
 #include "kiln/panic.h"
 #include "kiln/string.h"
 
-
 _Static_assert(sizeof(uintmax_t) <= sizeof(unsigned long long), "%j must fit in long long");
 _Static_assert(sizeof(size_t) == sizeof(ptrdiff_t), "%z and %t read the same width");
 

@@ -129,8 +129,7 @@ void *linked_list_prev(const struct linked_list *l, const void *elem)
 
 void linked_list_free(struct linked_list *l, linked_list_drop_fn drop)
 {
-    list_for_each_safe(n, &l->head)
-    {
+    list_for_each_safe (n, &l->head) {
         if (drop) drop(linked_list_elem(l, n));
         take(l, n, NULL);
     }

@@ -236,7 +236,10 @@ static bool source_alloc(void *ctx, uint64_t *frame)
     return frame_alloc(ctx, frame);
 }
 
-static void source_free(void *ctx, uint64_t frame) { frame_free(ctx, frame); }
+static void source_free(void *ctx, uint64_t frame)
+{
+    frame_free(ctx, frame);
+}
 
 struct frame_source frame_source_of(struct frame_allocator *fa)
 {

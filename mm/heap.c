@@ -72,7 +72,10 @@ enum map_error heap_init(struct frame_source frames)
     return MAP_OK;
 }
 
-bool heap_ready(void) { return ready; }
+bool heap_ready(void)
+{
+    return ready;
+}
 
 struct alloc_stats heap_stats(void)
 {

@@ -30,14 +30,25 @@ void memory_init(const struct boot_info *bi)
 
     uint64_t end = BOOT_DIRECT_MAP_BYTES;
     for (size_t i = 0; i < bi->region_count; i++)
-        if (bi->regions[i].type == MEM_USABLE && bi->regions[i].end > end)
-            end = bi->regions[i].end;
+        if (bi->regions[i].type == MEM_USABLE && bi->regions[i].end > end) end = bi->regions[i].end;
     end = (end + (2ull << 20) - 1) & ~((2ull << 20) - 1);
     paging_map_physical_memory(end, memory_frame_source());
     direct_map_end = end;
 }
 
-struct frame_allocator *memory_frames(void) { return &frames; }
-struct frame_source memory_frame_source(void) { return frame_source_of(&frames); }
-uint64_t memory_direct_map_end(void) { return direct_map_end; }
-uint64_t memory_frame_init_cycles(void) { return init_cycles; }
+struct frame_allocator *memory_frames(void)
+{
+    return &frames;
+}
+struct frame_source memory_frame_source(void)
+{
+    return frame_source_of(&frames);
+}
+uint64_t memory_direct_map_end(void)
+{
+    return direct_map_end;
+}
+uint64_t memory_frame_init_cycles(void)
+{
+    return init_cycles;
+}

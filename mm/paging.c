@@ -5,12 +5,15 @@
 #include "kiln/string.h"
 #include "kiln/vmem.h"
 
-#define ENTRIES 512
+#define ENTRIES      512
 #define PARENT_FLAGS (PTE_PRESENT | PTE_WRITABLE | PTE_USER)
 
 typedef uint64_t pte_t;
 
-static bool canonical(uint64_t a) { return ((int64_t)(a << 16) >> 16) == (int64_t)a; }
+static bool canonical(uint64_t a)
+{
+    return ((int64_t)(a << 16) >> 16) == (int64_t)a;
+}
 
 bool page_from_start(uint64_t addr, struct page *out)
 {
@@ -26,21 +29,41 @@ bool frame_from_start(uint64_t addr, struct frame *out)
     return true;
 }
 
-struct page page_containing(uint64_t addr) { return (struct page){addr & ~(uint64_t)(PAGE_SIZE - 1)}; }
-struct frame frame_containing(uint64_t addr) { return (struct frame){addr & ~(uint64_t)(PAGE_SIZE - 1)}; }
+struct page page_containing(uint64_t addr)
+{
+    return (struct page){addr & ~(uint64_t)(PAGE_SIZE - 1)};
+}
+struct frame frame_containing(uint64_t addr)
+{
+    return (struct frame){addr & ~(uint64_t)(PAGE_SIZE - 1)};
+}
 
 const char *map_error_name(enum map_error e)
 {
     static const char *const names[] = {
-        "MAP_OK", "MAP_FRAME_ALLOCATION_FAILED", "MAP_PAGE_ALREADY_MAPPED", "MAP_PARENT_HUGE_PAGE",
-        "MAP_PAGE_NOT_MAPPED", "MAP_MISALIGNED", "MAP_NON_CANONICAL",
+        "MAP_OK",
+        "MAP_FRAME_ALLOCATION_FAILED",
+        "MAP_PAGE_ALREADY_MAPPED",
+        "MAP_PARENT_HUGE_PAGE",
+        "MAP_PAGE_NOT_MAPPED",
+        "MAP_MISALIGNED",
+        "MAP_NON_CANONICAL",
     };
     return (unsigned)e < sizeof names / sizeof names[0] ? names[e] : "MAP_UNKNOWN_ERROR";
 }
 
-static pte_t *table_at(uint64_t phys) { return phys_to_virt(phys & PTE_ADDR_MASK); }
-static pte_t *active_l4(void) { return table_at(read_cr3()); }
-static unsigned index_of(uint64_t virt, int level) { return (virt >> (12 + 9 * (level - 1))) & 511; }
+static pte_t *table_at(uint64_t phys)
+{
+    return phys_to_virt(phys & PTE_ADDR_MASK);
+}
+static pte_t *active_l4(void)
+{
+    return table_at(read_cr3());
+}
+static unsigned index_of(uint64_t virt, int level)
+{
+    return (virt >> (12 + 9 * (level - 1))) & 511;
+}
 
 struct translation paging_translate(uint64_t virt)
 {

@@ -7,9 +7,18 @@
 #include <stdint.h>
 #include <stdnoreturn.h>
 
-static inline void outb(uint16_t port, uint8_t v) { __asm__ volatile("outb %0, %1" ::"a"(v), "Nd"(port)); }
-static inline void outw(uint16_t port, uint16_t v) { __asm__ volatile("outw %0, %1" ::"a"(v), "Nd"(port)); }
-static inline void outl(uint16_t port, uint32_t v) { __asm__ volatile("outl %0, %1" ::"a"(v), "Nd"(port)); }
+static inline void outb(uint16_t port, uint8_t v)
+{
+    __asm__ volatile("outb %0, %1" ::"a"(v), "Nd"(port));
+}
+static inline void outw(uint16_t port, uint16_t v)
+{
+    __asm__ volatile("outw %0, %1" ::"a"(v), "Nd"(port));
+}
+static inline void outl(uint16_t port, uint32_t v)
+{
+    __asm__ volatile("outl %0, %1" ::"a"(v), "Nd"(port));
+}
 static inline uint8_t inb(uint16_t port)
 {
     uint8_t v;
@@ -17,7 +26,10 @@ static inline uint8_t inb(uint16_t port)
     return v;
 }
 /* A short delay between writes to slow devices (the PIC): port 0x80 is unused. */
-static inline void io_wait(void) { outb(0x80, 0); }
+static inline void io_wait(void)
+{
+    outb(0x80, 0);
+}
 
 static inline uint64_t read_cr2(void)
 {
@@ -31,8 +43,14 @@ static inline uint64_t read_cr3(void)
     __asm__ volatile("mov %%cr3, %0" : "=r"(v));
     return v;
 }
-static inline void write_cr3(uint64_t v) { __asm__ volatile("mov %0, %%cr3" ::"r"(v) : "memory"); }
-static inline void invlpg(uint64_t addr) { __asm__ volatile("invlpg (%0)" ::"r"(addr) : "memory"); }
+static inline void write_cr3(uint64_t v)
+{
+    __asm__ volatile("mov %0, %%cr3" ::"r"(v) : "memory");
+}
+static inline void invlpg(uint64_t addr)
+{
+    __asm__ volatile("invlpg (%0)" ::"r"(addr) : "memory");
+}
 static inline uint64_t rdtsc(void)
 {
     uint32_t lo, hi;
@@ -50,11 +68,26 @@ static inline uint64_t read_rflags(void)
     return f;
 }
 #define RFLAGS_IF (1ull << 9)
-static inline bool interrupts_enabled(void) { return read_rflags() & RFLAGS_IF; }
-static inline void cli(void) { __asm__ volatile("cli" ::: "memory"); }
-static inline void sti(void) { __asm__ volatile("sti" ::: "memory"); }
-static inline void hlt(void) { __asm__ volatile("hlt" ::: "memory"); }
-static inline void cpu_relax(void) { __asm__ volatile("pause" ::: "memory"); }
+static inline bool interrupts_enabled(void)
+{
+    return read_rflags() & RFLAGS_IF;
+}
+static inline void cli(void)
+{
+    __asm__ volatile("cli" ::: "memory");
+}
+static inline void sti(void)
+{
+    __asm__ volatile("sti" ::: "memory");
+}
+static inline void hlt(void)
+{
+    __asm__ volatile("hlt" ::: "memory");
+}
+static inline void cpu_relax(void)
+{
+    __asm__ volatile("pause" ::: "memory");
+}
 
 /* Halt forever, waking only for interrupts (the blog's hlt_loop). */
 static inline noreturn void hlt_loop(void)

@@ -13,7 +13,7 @@
 #include "kiln/page_fault.h"
 
 static const char *const pf_bits[] = {
-    "PROTECTION_VIOLATION", "CAUSED_BY_WRITE", "USER_MODE", "MALFORMED_TABLE",
+    "PROTECTION_VIOLATION", "CAUSED_BY_WRITE", "USER_MODE",    "MALFORMED_TABLE",
     "INSTRUCTION_FETCH",    "PROTECTION_KEY",  "SHADOW_STACK",
 };
 

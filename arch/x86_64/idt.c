@@ -12,17 +12,44 @@ static struct idt_table kernel_idt;
 static interrupt_handler handlers[256];
 
 static const char *const names[32] = {
-    "DIVIDE ERROR", "DEBUG", "NON-MASKABLE INTERRUPT", "BREAKPOINT", "OVERFLOW",
-    "BOUND RANGE EXCEEDED", "INVALID OPCODE", "DEVICE NOT AVAILABLE", "DOUBLE FAULT",
-    "COPROCESSOR SEGMENT OVERRUN", "INVALID TSS", "SEGMENT NOT PRESENT", "STACK SEGMENT FAULT",
-    "GENERAL PROTECTION FAULT", "PAGE FAULT", "RESERVED (15)", "X87 FLOATING POINT",
-    "ALIGNMENT CHECK", "MACHINE CHECK", "SIMD FLOATING POINT", "VIRTUALIZATION",
-    "CONTROL PROTECTION", "RESERVED (22)", "RESERVED (23)", "RESERVED (24)", "RESERVED (25)",
-    "RESERVED (26)", "RESERVED (27)", "HYPERVISOR INJECTION", "VMM COMMUNICATION",
-    "SECURITY EXCEPTION", "RESERVED (31)",
+    "DIVIDE ERROR",
+    "DEBUG",
+    "NON-MASKABLE INTERRUPT",
+    "BREAKPOINT",
+    "OVERFLOW",
+    "BOUND RANGE EXCEEDED",
+    "INVALID OPCODE",
+    "DEVICE NOT AVAILABLE",
+    "DOUBLE FAULT",
+    "COPROCESSOR SEGMENT OVERRUN",
+    "INVALID TSS",
+    "SEGMENT NOT PRESENT",
+    "STACK SEGMENT FAULT",
+    "GENERAL PROTECTION FAULT",
+    "PAGE FAULT",
+    "RESERVED (15)",
+    "X87 FLOATING POINT",
+    "ALIGNMENT CHECK",
+    "MACHINE CHECK",
+    "SIMD FLOATING POINT",
+    "VIRTUALIZATION",
+    "CONTROL PROTECTION",
+    "RESERVED (22)",
+    "RESERVED (23)",
+    "RESERVED (24)",
+    "RESERVED (25)",
+    "RESERVED (26)",
+    "RESERVED (27)",
+    "HYPERVISOR INJECTION",
+    "VMM COMMUNICATION",
+    "SECURITY EXCEPTION",
+    "RESERVED (31)",
 };
 
-const char *exception_name(uint64_t vector) { return vector < 32 ? names[vector] : NULL; }
+const char *exception_name(uint64_t vector)
+{
+    return vector < 32 ? names[vector] : NULL;
+}
 
 void idt_table_clear(struct idt_table *t)
 {
@@ -58,7 +85,10 @@ void idt_init(void)
     idt_table_load(&kernel_idt);
 }
 
-void idt_set_handler(uint8_t vector, interrupt_handler h) { handlers[vector] = h; }
+void idt_set_handler(uint8_t vector, interrupt_handler h)
+{
+    handlers[vector] = h;
+}
 
 void interrupt_frame_print(const struct interrupt_frame *f)
 {

@@ -6,14 +6,14 @@
 #include "arch/x86_64/cpu.h"
 #include "kiln/idt.h"
 
-#define PRIMARY_CMD 0x20
-#define PRIMARY_DATA 0x21
-#define SECONDARY_CMD 0xa0
+#define PRIMARY_CMD    0x20
+#define PRIMARY_DATA   0x21
+#define SECONDARY_CMD  0xa0
 #define SECONDARY_DATA 0xa1
 #define ICW1_INIT_ICW4 0x11 /* start initialisation, ICW4 follows */
-#define ICW4_8086 0x01
-#define OCW3_READ_ISR 0x0b
-#define CMD_EOI 0x20
+#define ICW4_8086      0x01
+#define OCW3_READ_ISR  0x0b
+#define CMD_EOI        0x20
 
 static irq_handler irq_handlers[16];
 static volatile uint64_t spurious;
@@ -87,4 +87,7 @@ void irq_set_handler(uint8_t irq, irq_handler h)
     set_masked(irq, h == NULL);
 }
 
-uint64_t pic_spurious_count(void) { return spurious; }
+uint64_t pic_spurious_count(void)
+{
+    return spurious;
+}

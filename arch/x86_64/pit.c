@@ -4,9 +4,9 @@
 #include "kiln/console.h"
 #include "kiln/pic.h"
 
-#define PIT_CHANNEL0 0x40
-#define PIT_COMMAND 0x43
-#define PIT_BASE_HZ 1193182
+#define PIT_CHANNEL0      0x40
+#define PIT_COMMAND       0x43
+#define PIT_BASE_HZ       1193182
 #define PIT_CH0_LOHI_RATE 0x34 /* channel 0, low then high byte, mode 2 */
 
 static volatile uint64_t ticks;
@@ -30,6 +30,15 @@ void timer_init(void)
     irq_set_handler(IRQ_TIMER, timer_irq);
 }
 
-uint64_t timer_ticks(void) { return __atomic_load_n(&ticks, __ATOMIC_RELAXED); }
-void timer_set_dots(bool on) { dots = on; }
-void timer_set_hook(void (*hook)(uint64_t)) { tick_hook = hook; }
+uint64_t timer_ticks(void)
+{
+    return __atomic_load_n(&ticks, __ATOMIC_RELAXED);
+}
+void timer_set_dots(bool on)
+{
+    dots = on;
+}
+void timer_set_hook(void (*hook)(uint64_t))
+{
+    tick_hook = hook;
+}

@@ -10,9 +10,12 @@ static volatile struct probe_result last;
 bool page_fault_fixup(struct interrupt_frame *f, uint64_t address)
 {
     const char *resume;
-    if (f->rip == (uint64_t)(uintptr_t)probe_read_insn) resume = probe_read_done;
-    else if (f->rip == (uint64_t)(uintptr_t)probe_write_insn) resume = probe_write_done;
-    else return false;
+    if (f->rip == (uint64_t)(uintptr_t)probe_read_insn)
+        resume = probe_read_done;
+    else if (f->rip == (uint64_t)(uintptr_t)probe_write_insn)
+        resume = probe_write_done;
+    else
+        return false;
     last.faulted = true;
     last.address = address;
     last.error_code = f->error_code;

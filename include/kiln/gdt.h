@@ -5,7 +5,7 @@
 
 #define GDT_KERNEL_CODE 0x08
 #define GDT_KERNEL_DATA 0x10
-#define GDT_TSS 0x18
+#define GDT_TSS         0x18
 
 /* The blog's DOUBLE_FAULT_IST_INDEX: TSS.ist[0], which the IDT calls IST 1. */
 #define DOUBLE_FAULT_IST_INDEX 0

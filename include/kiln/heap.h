@@ -18,7 +18,7 @@
 #include "kiln/paging.h"
 
 #define HEAP_START 0x0000444444440000ull
-#define HEAP_SIZE (100 * 1024)
+#define HEAP_SIZE  (100 * 1024)
 
 /* Map every page of [HEAP_START, HEAP_START + HEAP_SIZE) PRESENT | WRITABLE
  * to a frame from frames, then initialise the allocator over the region and

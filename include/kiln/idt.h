@@ -52,7 +52,7 @@ const char *exception_name(uint64_t vector);
 
 /* The frame as the blog prints it, for a format string and its arguments. */
 #define FRAME_FMT                                                                                  \
-    "InterruptStackFrame { instruction_pointer: 0x%llx, code_segment: 0x%llx, cpu_flags: "      \
+    "InterruptStackFrame { instruction_pointer: 0x%llx, code_segment: 0x%llx, cpu_flags: "         \
     "0x%llx, stack_pointer: 0x%llx, stack_segment: 0x%llx }"
 #define FRAME_ARGS(f)                                                                              \
     (unsigned long long)(f)->rip, (unsigned long long)(f)->cs, (unsigned long long)(f)->rflags,    \

@@ -10,10 +10,10 @@
 #include "kiln/idt.h"
 
 #define PF_PROTECTION_VIOLATION (1u << 0)
-#define PF_CAUSED_BY_WRITE (1u << 1)
-#define PF_USER_MODE (1u << 2)
-#define PF_MALFORMED_TABLE (1u << 3)
-#define PF_INSTRUCTION_FETCH (1u << 4)
+#define PF_CAUSED_BY_WRITE      (1u << 1)
+#define PF_USER_MODE            (1u << 2)
+#define PF_MALFORMED_TABLE      (1u << 3)
+#define PF_INSTRUCTION_FETCH    (1u << 4)
 
 /* Write "PageFaultErrorCode(CAUSED_BY_WRITE | ...)" into buf, snprintf-style;
  * returns the full length. */

@@ -16,17 +16,17 @@
 
 #include "kiln/frame.h"
 
-#define PTE_PRESENT (1ull << 0)
-#define PTE_WRITABLE (1ull << 1)
-#define PTE_USER (1ull << 2)
+#define PTE_PRESENT       (1ull << 0)
+#define PTE_WRITABLE      (1ull << 1)
+#define PTE_USER          (1ull << 2)
 #define PTE_WRITE_THROUGH (1ull << 3)
-#define PTE_NO_CACHE (1ull << 4)
-#define PTE_ACCESSED (1ull << 5)
-#define PTE_DIRTY (1ull << 6)
-#define PTE_HUGE (1ull << 7)
-#define PTE_GLOBAL (1ull << 8)
-#define PTE_NO_EXECUTE (1ull << 63)
-#define PTE_ADDR_MASK 0x000ffffffffff000ull
+#define PTE_NO_CACHE      (1ull << 4)
+#define PTE_ACCESSED      (1ull << 5)
+#define PTE_DIRTY         (1ull << 6)
+#define PTE_HUGE          (1ull << 7)
+#define PTE_GLOBAL        (1ull << 8)
+#define PTE_NO_EXECUTE    (1ull << 63)
+#define PTE_ADDR_MASK     0x000ffffffffff000ull
 
 /* A page and a frame: their addresses are 4 KiB aligned by construction.
  * page_from_start / frame_from_start refuse a misaligned (or, for pages,

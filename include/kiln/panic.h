@@ -28,7 +28,7 @@ noreturn void panic_at(const char *file, int line, const char *fmt, ...)
         unsigned long long kassert_l_ = (unsigned long long)(a);                                   \
         unsigned long long kassert_r_ = (unsigned long long)(b);                                   \
         if (kassert_l_ != kassert_r_)                                                              \
-            panic("assertion `left == right` failed: %s == %s\n  left: %lld (0x%llx)\n right: "   \
+            panic("assertion `left == right` failed: %s == %s\n  left: %lld (0x%llx)\n right: "    \
                   "%lld (0x%llx)",                                                                 \
                   #a, #b, (long long)kassert_l_, kassert_l_, (long long)kassert_r_, kassert_r_);   \
     } while (0)

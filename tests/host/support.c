@@ -11,8 +11,8 @@ char support_panic_message[1024];
 void panic_at(const char *file, int line, const char *fmt, ...)
 {
     va_list ap;
-    int n = snprintf(support_panic_message, sizeof support_panic_message, "panicked at %s:%d: ",
-                     file, line);
+    int n = snprintf(support_panic_message, sizeof support_panic_message,
+                     "panicked at %s:%d: ", file, line);
     va_start(ap, fmt);
     vsnprintf(support_panic_message + n, sizeof support_panic_message - n, fmt, ap);
     va_end(ap);
@@ -59,8 +59,8 @@ static void host_dealloc(void *state, void *ptr, struct layout l)
     struct host_header *h = (struct host_header *)ptr - 1;
     assert_int_equal(h->magic, HOST_MAGIC);
     if (h->size != l.size || h->align != l.align)
-        fail_msg("dealloc layout {%zu, %zu} differs from alloc layout {%zu, %zu}", l.size,
-                 l.align, h->size, h->align);
+        fail_msg("dealloc layout {%zu, %zu} differs from alloc layout {%zu, %zu}", l.size, l.align,
+                 h->size, h->align);
     h->magic = 0;
     size_t align = l.align < 16 ? 16 : l.align;
     live--;
@@ -82,5 +82,11 @@ void host_alloc_install(void)
     global_alloc_set(&a);
 }
 
-size_t host_alloc_live(void) { return live; }
-void host_alloc_fail_after(size_t n) { fail_after = n; }
+size_t host_alloc_live(void)
+{
+    return live;
+}
+void host_alloc_fail_after(size_t n)
+{
+    fail_after = n;
+}

@@ -29,11 +29,11 @@ extern char support_panic_message[1024];
         if (setjmp(expect_panic_jb_) == 0) {                                                       \
             stmt;                                                                                  \
             support_panic_jump = NULL;                                                             \
-            fail_msg("expected a panic containing \"%s\"", (substr));                             \
+            fail_msg("expected a panic containing \"%s\"", (substr));                              \
         }                                                                                          \
         support_panic_jump = NULL;                                                                 \
         if (strstr(support_panic_message, (substr)) == NULL)                                       \
-            fail_msg("panic message \"%s\" lacks \"%s\"", support_panic_message, (substr));       \
+            fail_msg("panic message \"%s\" lacks \"%s\"", support_panic_message, (substr));        \
     } while (0)
 
 /* An allocator over aligned_alloc/free with layout checking. */

@@ -27,7 +27,7 @@ struct item {
 static size_t values(struct list_node *head, int *out)
 {
     size_t n = 0;
-    list_for_each(pos, head) out[n++] = list_entry(pos, struct item, node)->value;
+    list_for_each (pos, head) out[n++] = list_entry(pos, struct item, node)->value;
     return n;
 }
 
@@ -53,14 +53,14 @@ static void test_intrusive_order_and_remove(void **state)
     assert_ptr_equal(container_of(list_last(&head), struct item, node), &it[5]);
     list_remove(&it[3].node);
     assert_null(it[3].node.next);
-    list_for_each_safe(pos, &head) /* remove the even ones while walking */
+    list_for_each_safe (pos, &head) /* remove the even ones while walking */
     {
         if (list_entry(pos, struct item, node)->value % 2 == 0) list_remove(pos);
     }
     assert_int_equal(values(&head, got), 2);
     assert_int_equal(got[0], 1);
     assert_int_equal(got[1], 5);
-    list_for_each_safe(pos, &head) list_remove(pos);
+    list_for_each_safe (pos, &head) list_remove(pos);
     assert_true(list_empty(&head));
     list_init(&head);
     assert_true(list_empty(&head));
@@ -97,7 +97,7 @@ static void compare(struct linked_list *l)
 {
     assert_int_equal(linked_list_len(l), hi - lo);
     size_t i = lo;
-    LINKED_LIST_FOR_EACH(l, uint32_t, it) assert_int_equal(*it, ref[i++]);
+    LINKED_LIST_FOR_EACH (l, uint32_t, it) assert_int_equal(*it, ref[i++]);
     assert_int_equal(i, hi);
     i = hi; /* and backwards */
     for (uint32_t *it = linked_list_back(l); it; it = linked_list_prev(l, it))
@@ -194,8 +194,7 @@ static void test_alignment_oom_and_type_check(void **state)
     assert_int_equal(l.value_offset, 64);
     for (char c = 'a'; c < 'k'; c++) LINKED_LIST_PUSH_FRONT(&l, struct wide, {c});
     char want = 'j';
-    LINKED_LIST_FOR_EACH(&l, struct wide, it)
-    {
+    LINKED_LIST_FOR_EACH (&l, struct wide, it) {
         assert_int_equal((uintptr_t)it % 64, 0);
         assert_int_equal(it->tag, want--);
     }

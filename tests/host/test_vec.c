@@ -33,7 +33,7 @@ static void test_new_does_not_allocate(void **state)
     int out = 7;
     assert_false(vec_pop(&v, &out)); /* an empty pop changes nothing */
     assert_int_equal(out, 7);
-    vec_for_each(&v, int, it) fail_msg("an empty vec has no element %d", *it);
+    vec_for_each (&v, int, it) fail_msg("an empty vec has no element %d", *it);
     NO_LEAKS();
     vec_free(&v);
     struct vec w = VEC_WITH_CAPACITY(int, 0);
@@ -60,8 +60,7 @@ static void test_growth_doubles_and_moves(void **state)
     }
     assert_int_equal(moves, 9); /* 4, 8, ..., 1024 */
     uint64_t sum = 0, i = 0;
-    vec_for_each(&v, uint64_t, it)
-    {
+    vec_for_each (&v, uint64_t, it) {
         assert_int_equal(*it, 3 * i++);
         sum += *it;
     }

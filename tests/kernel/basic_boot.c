@@ -16,4 +16,7 @@ void kernel_main(uint32_t magic, uint64_t info_phys)
     ktest_main();
 }
 
-KTEST(test_println) { println("test_println output"); }
+KTEST(test_println)
+{
+    println("test_println output");
+}

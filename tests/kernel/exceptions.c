@@ -66,4 +66,7 @@ KTEST(invalid_opcode_reaches_its_handler)
 }
 
 /* A software interrupt on a vector nobody handles is named and ignored. */
-KTEST(unknown_vector_is_ignored) { __asm__ volatile("int $200" ::: "memory"); }
+KTEST(unknown_vector_is_ignored)
+{
+    __asm__ volatile("int $200" ::: "memory");
+}

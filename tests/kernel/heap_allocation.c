@@ -22,7 +22,8 @@ KTEST(simple_allocation)
     int *heap_value_2 = BOX_NEW(int, 13);
     kassert_eq(*heap_value_1, 41);
     kassert_eq(*heap_value_2, 13);
-    kassert((uintptr_t)heap_value_1 >= HEAP_START && (uintptr_t)heap_value_1 < HEAP_START + HEAP_SIZE);
+    kassert((uintptr_t)heap_value_1 >= HEAP_START &&
+            (uintptr_t)heap_value_1 < HEAP_START + HEAP_SIZE);
     BOX_FREE(heap_value_1);
     BOX_FREE(heap_value_2);
 }
@@ -33,7 +34,7 @@ KTEST(large_vec)
     struct vec vec = VEC_NEW(long);
     for (long i = 0; i < n; i++) VEC_PUSH(&vec, long, i);
     long sum = 0;
-    vec_for_each(&vec, long, x) sum += *x;
+    vec_for_each (&vec, long, x) sum += *x;
     kassert_eq(sum, (n - 1) * n / 2);
     vec_free(&vec);
 }

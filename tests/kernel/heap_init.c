@@ -45,7 +45,10 @@ static bool limited_alloc(void *ctx, uint64_t *frame)
     budget--;
     return frame_alloc(ctx, frame);
 }
-static void limited_free(void *ctx, uint64_t frame) { frame_free(ctx, frame); }
+static void limited_free(void *ctx, uint64_t frame)
+{
+    frame_free(ctx, frame);
+}
 
 KTEST(heap_init_that_runs_out_half_way_undoes_itself)
 {

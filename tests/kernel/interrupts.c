@@ -30,7 +30,10 @@ KTEST(timer_ticks_advance)
     kassert(timer_ticks() >= start + 5);
 }
 
-static void print_on_tick(uint64_t tick) { print("<%llu>", (unsigned long long)tick); }
+static void print_on_tick(uint64_t tick)
+{
+    print("<%llu>", (unsigned long long)tick);
+}
 
 KTEST(printing_from_timer_while_printing_does_not_deadlock)
 {

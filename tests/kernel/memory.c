@@ -183,8 +183,8 @@ static bool in(uint64_t f, uint64_t start, uint64_t end)
 /* May the allocator hand out frame f, by the boot map alone? */
 static bool frame_is_handable(const struct boot_info *bi, uint64_t f, struct frame_range bitmap)
 {
-    if (f < 0x100000 || in(f, (uint64_t)(uintptr_t)kernel_phys_start,
-                           (uint64_t)(uintptr_t)kernel_phys_end))
+    if (f < 0x100000 ||
+        in(f, (uint64_t)(uintptr_t)kernel_phys_start, (uint64_t)(uintptr_t)kernel_phys_end))
         return false;
     if (in(f, bi->info_addr, bi->info_addr + bi->info_size) || in(f, bitmap.start, bitmap.end))
         return false;

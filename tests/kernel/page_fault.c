@@ -18,8 +18,8 @@ static void test_page_fault_handler(struct interrupt_frame *f)
 {
     uint64_t cr2 = read_cr2();
     if (cr2 != TARGET) {
-        serial_printf("[failed]\n\nError: CR2 is 0x%llx, expected 0x%llx\n", (unsigned long long)cr2,
-                      TARGET);
+        serial_printf("[failed]\n\nError: CR2 is 0x%llx, expected 0x%llx\n",
+                      (unsigned long long)cr2, TARGET);
         qemu_exit(QEMU_EXIT_FAILED);
     }
     if (!(f->error_code & PF_CAUSED_BY_WRITE) || (f->error_code & PF_PROTECTION_VIOLATION)) {

@@ -18,9 +18,15 @@ void kernel_main(uint32_t magic, uint64_t info_phys)
     ktest_main();
 }
 
-KTEST(trivial_assertion) { kassert_eq(1, 1); }
+KTEST(trivial_assertion)
+{
+    kassert_eq(1, 1);
+}
 
-KTEST(println_simple) { println("test_println_simple output"); }
+KTEST(println_simple)
+{
+    println("test_println_simple output");
+}
 
 KTEST(println_many)
 {
@@ -58,4 +64,7 @@ KTEST(nonprintable_and_wrap)
 }
 
 /* int3 reaches the breakpoint handler, which prints and returns. */
-KTEST(test_breakpoint_exception) { __asm__ volatile("int3"); }
+KTEST(test_breakpoint_exception)
+{
+    __asm__ volatile("int3");
+}
