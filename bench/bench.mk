@@ -24,15 +24,15 @@ $(B)/bench/obj/%.c.o: %.c
 
 $(B)/bench/heap_bench: bench/heap_bench.c $(BENCH_LIB_OBJS)
 	@mkdir -p $(@D)
-	$(HOSTCC) $(BENCH_MAIN_CFLAGS) -o $@ $^
+	$(HOSTCC) $(BENCH_MAIN_CFLAGS) -o $@ $(filter %.c %.o,$^)
 
 $(B)/bench/heap_bench_jemalloc: bench/heap_bench.c $(BENCH_LIB_OBJS)
 	@mkdir -p $(@D)
-	$(HOSTCC) $(BENCH_MAIN_CFLAGS) -DBENCH_JEMALLOC -o $@ $^ -ljemalloc
+	$(HOSTCC) $(BENCH_MAIN_CFLAGS) -DBENCH_JEMALLOC -o $@ $(filter %.c %.o,$^) -ljemalloc
 
 $(B)/bench/heap_bench_mimalloc: bench/heap_bench.c $(BENCH_LIB_OBJS)
 	@mkdir -p $(@D)
-	$(HOSTCC) $(BENCH_MAIN_CFLAGS) -DBENCH_MIMALLOC -o $@ $^ -lmimalloc
+	$(HOSTCC) $(BENCH_MAIN_CFLAGS) -DBENCH_MIMALLOC -o $@ $(filter %.c %.o,$^) -lmimalloc
 
 define bench_notes
 	$(if $(BENCH_HAVE_JEMALLOC),,@echo "note: libjemalloc-dev is not installed: jemalloc skipped")
@@ -41,7 +41,7 @@ endef
 
 $(B)/bench/frame_bench: bench/frame_bench.c $(B)/bench/obj/mm/frame.c.o
 	@mkdir -p $(@D)
-	$(HOSTCC) $(BENCH_CFLAGS) -o $@ $^
+	$(HOSTCC) $(BENCH_CFLAGS) -o $@ $(filter %.c %.o,$^)
 
 bench: $(BENCH_BINS) $(B)/bench/frame_bench
 	@for b in $(BENCH_BINS) $(B)/bench/frame_bench; do echo "== $$b"; $$b || exit 1; done
