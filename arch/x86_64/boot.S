@@ -12,14 +12,19 @@
  *                jump; removed before kernel_main runs
  *   PML4[256] -> the same 4 GiB at PHYS_OFFSET
  *   PML4[511] -> the kernel image at KERNEL_VMA + phys, 4 KiB pages, with the
- *                guard pages below the two stacks left unmapped
+ *                guard pages below the two stacks left unmapped, and W^X:
+ *                .text read-only and executable; .rodata read-only; .data,
+ *                .bss and the boot sections writable; all but .text
+ *                no-execute where the CPU has NX
  */
 #include "kiln/vmem.h"
 
 #define V2P(x) ((x) - KERNEL_VMA)
 #define MB2_HEADER_MAGIC 0xe85250d6
 #define MB2_BOOTLOADER_MAGIC 0x36d76289
+#define PTE_PRESENT 0x1
 #define PTE_PRESENT_WRITABLE 0x3
+#define PTE_NO_EXECUTE_HIGH 0x80000000 /* bit 63, in the entry's high half */
 #define PDE_HUGE_PRESENT_WRITABLE 0x83
 
     .section .multiboot_header, "a"
@@ -73,7 +78,10 @@ check_long_mode:
     cpuid
     test $(1 << 29), %edx
     jz no_long_mode
-    ret
+    test $(1 << 20), %edx /* NX: remember it for the page tables */
+    jz 1f
+    movl $PTE_NO_EXECUTE_HIGH, nx_high
+1:  ret
 
 build_page_tables:
     mov $(V2P(boot_pdpt_direct) + PTE_PRESENT_WRITABLE), %eax
@@ -113,11 +121,21 @@ build_page_tables:
     je 4f
     cmp $V2P(double_fault_stack_guard), %eax
     je 4f
-    mov %eax, %ecx
+    mov $PTE_PRESENT_WRITABLE, %edx /* boot sections, .data, .bss: RW, NX */
+    mov nx_high, %ebx
+    cmp $V2P(kernel_text_start), %eax
+    jb 6f
+    cmp $V2P(kernel_data_start), %eax
+    jae 6f
+    mov $PTE_PRESENT, %edx /* .rodata: read-only, NX */
+    cmp $V2P(kernel_rodata_start), %eax
+    jae 6f
+    xor %ebx, %ebx /* .text: read-only, executable */
+6:  mov %eax, %ecx
     shr $12, %ecx
-    mov %eax, %edx
-    or $PTE_PRESENT_WRITABLE, %edx
+    or %eax, %edx
     mov %edx, V2P(boot_pt_kernel)(, %ecx, 8)
+    mov %ebx, V2P(boot_pt_kernel) + 4(, %ecx, 8)
 4:  add $4096, %eax
     jmp 3b
 5:  ret
@@ -179,6 +197,8 @@ long_mode_start:
     jmp *%rax
 
     .section .boot.data, "aw"
+nx_high: /* PTE_NO_EXECUTE_HIGH when the CPU has NX, else 0 */
+    .long 0
 msg_no_multiboot:
     .asciz "kiln: boot error: not loaded by a Multiboot2 boot loader (bad magic in eax). Halted."
 msg_no_long_mode:
