@@ -77,6 +77,33 @@ KTEST(injected_scancodes_give_characters)
     kassert_eq(arrow_up, 1);
 }
 
+/* The whole hardware path: the PS/2 controller's command 0xd2 puts a byte in
+ * its output buffer as if the keyboard had sent it, which raises IRQ 1; the
+ * handler reads port 0x60 and decodes it. */
+static void ps2_inject(uint8_t byte)
+{
+    while (inb(0x64) & 0x02) cpu_relax(); /* input buffer full: wait */
+    outb(0x64, 0xd2);
+    while (inb(0x64) & 0x02) cpu_relax();
+    outb(0x60, byte);
+    uint64_t start = timer_ticks();
+    while ((inb(0x64) & 0x01) && timer_ticks() < start + 50) hlt(); /* until IRQ 1 read it */
+}
+
+KTEST(keys_through_the_ps2_controller_and_irq_1)
+{
+    typed_len = 0;
+    arrow_up = 0;
+    keyboard_set_consumer(capture);
+    static const uint8_t bytes[] = {0x25, 0xa5, 0x2a, 0x17, 0x97, 0xaa, 0xe0, 0x48, 0xe0, 0xc8};
+    for (unsigned i = 0; i < sizeof bytes; i++) ps2_inject(bytes[i]);
+    keyboard_set_consumer(NULL);
+    kassert_eq(typed_len, 2);
+    kassert_eq(typed[0], 'k');
+    kassert_eq(typed[1], 'I');
+    kassert_eq(arrow_up, 1);
+}
+
 /* A software "int 39" reaches the IRQ 7 path without the PIC having raised
  * it: its in-service bit is clear, so it must count as spurious and get no
  * EOI. Likewise IRQ 15. Timer ticks keep coming afterwards. */
