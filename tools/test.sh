@@ -16,7 +16,7 @@
 # The last line is "N passed, N failed"; the exit status is 1 on any failure.
 set -u
 TIMEOUT=${TEST_TIMEOUT:-60}
-HALT_SECONDS=${HALT_SECONDS:-3}
+HALT_SECONDS=${HALT_SECONDS:-5}
 QEMU=${QEMU:-qemu-system-x86_64}
 OVMF=${OVMF:-/usr/share/ovmf/OVMF.fd}
 LOGS=build/test-logs
