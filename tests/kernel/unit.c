@@ -2,9 +2,11 @@
  * Mode", "Testing" and "CPU Exceptions" posts. */
 #include <stdint.h>
 
+#include "arch/x86_64/cpu.h"
 #include "kiln/console.h"
 #include "kiln/init.h"
 #include "kiln/ktest.h"
+#include "kiln/spinlock.h"
 #include "kiln/string.h"
 #include "kiln/vga.h"
 
@@ -67,4 +69,21 @@ KTEST(nonprintable_and_wrap)
 KTEST(test_breakpoint_exception)
 {
     __asm__ volatile("int3");
+}
+
+static volatile int interrupts_were_on = -1;
+static void note_interrupts(void *arg)
+{
+    (void)arg;
+    interrupts_were_on = interrupts_enabled();
+}
+
+/* without_interrupts runs its function with interrupts off and turns them
+ * back on after, as the blog's helper does. */
+KTEST(without_interrupts_disables_then_restores)
+{
+    kassert(interrupts_enabled());
+    without_interrupts(note_interrupts, NULL);
+    kassert_eq(interrupts_were_on, 0);
+    kassert(interrupts_enabled());
 }
