@@ -52,7 +52,7 @@ TEST_SRCS := $(wildcard tests/kernel/*.c)
 TEST_NAMES := $(basename $(notdir $(TEST_SRCS)))
 TEST_ISOS := $(TEST_NAMES:%=$(B)/tests/%.iso)
 
-.PHONY: all iso run run-uefi test test-host test-kernel debug clean deps format bench \
+.PHONY: all iso run run-uefi test test-host test-kernel debug clean deps need-deps format bench \
         bench-callgrind
 all: $(B)/kiln.iso
 iso: $(B)/kiln.iso
@@ -90,14 +90,18 @@ $(B)/%.iso: $(B)/%.elf tools/grub.cfg
 	@echo "  ISO     $@"
 	$(Q)tools/mkiso.sh $< $@
 
-run: $(B)/kiln.iso
-	tools/install-deps.sh --check-only || tools/install-deps.sh
-	tools/run.sh bios $<
-run-uefi: $(B)/kiln.iso
-	tools/install-deps.sh --check-only || tools/install-deps.sh
-	tools/run.sh uefi $<
-debug: $(B)/kiln.iso
-	tools/run.sh debug $<
+# run, run-uefi, debug and test install missing packages before building.
+need-deps:
+	@tools/install-deps.sh --check-only || tools/install-deps.sh
+run: need-deps
+	@$(MAKE) --no-print-directory $(B)/kiln.iso
+	@tools/run.sh bios $(B)/kiln.iso
+run-uefi: need-deps
+	@$(MAKE) --no-print-directory $(B)/kiln.iso
+	@tools/run.sh uefi $(B)/kiln.iso
+debug: need-deps
+	@$(MAKE) --no-print-directory $(B)/kiln.iso
+	@tools/run.sh debug $(B)/kiln.iso
 
 # ---- host builds of the pure code ----------------------------------------
 HOST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Iinclude -DKILN_HOST \
@@ -133,8 +137,7 @@ $(B)/host/test_%: $(B)/host/obj/tests/host/test_%.c.o $(HOST_SUPPORT) $(B)/host/
 # ---- tests -----------------------------------------------------------------
 # The clang build is tested too: one image built with clang and ld.lld.
 CLANG_ISO := $(B)/clang/tests/basic_boot.iso
-test:
-	@tools/install-deps.sh --check-only || tools/install-deps.sh
+test: need-deps
 	@$(MAKE) --no-print-directory -j$$(nproc) $(HOST_TESTS) $(TEST_ISOS)
 	@$(MAKE) --no-print-directory -j$$(nproc) B=$(B)/clang CC=clang LD=ld.lld $(CLANG_ISO)
 	@tools/test.sh $(HOST_TESTS) -- $(TEST_ISOS) $(CLANG_ISO)
