@@ -9,7 +9,7 @@ OVMF=${OVMF:-/usr/share/ovmf/OVMF.fd}
 sock=$(mktemp -u /tmp/kiln-monitor.XXXXXX)
 bios=()
 [ "$mode" = uefi ] && bios=(-bios "$OVMF")
-qemu-system-x86_64 -accel tcg -no-reboot -display none -serial null "${bios[@]}" \
+qemu-system-x86_64 -accel tcg -no-reboot -m 256M -display none -serial null "${bios[@]}" \
     -monitor "unix:$sock,server,nowait" -cdrom "$iso" &
 qemu=$!
 trap 'kill $qemu 2>/dev/null; rm -f "$sock"' EXIT
