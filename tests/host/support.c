@@ -90,3 +90,13 @@ void host_alloc_fail_after(size_t n)
 {
     fail_after = n;
 }
+
+uint64_t rng_state = 1;
+
+uint64_t rnd(void)
+{
+    rng_state ^= rng_state >> 12;
+    rng_state ^= rng_state << 25;
+    rng_state ^= rng_state >> 27;
+    return rng_state * 0x2545F4914F6CDD1Dull;
+}

@@ -45,6 +45,13 @@ size_t host_alloc_live(void);
 /* Let the next n allocations succeed, then fail all (SIZE_MAX: never fail). */
 void host_alloc_fail_after(size_t n);
 
+/* Fail the test unless every block from host_allocator() has been freed. */
+#define NO_LEAKS() assert_int_equal(host_alloc_live(), 0)
+
+/* A xorshift64* generator: tests seed rng_state, so every run is the same. */
+extern uint64_t rng_state;
+uint64_t rnd(void);
+
 /* Run a cmocka group, with setup installing the host allocator. */
 #define RUN_TESTS(tests) cmocka_run_group_tests(tests, NULL, NULL)
 

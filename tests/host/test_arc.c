@@ -7,8 +7,6 @@
 #include "support.h"
 #include "kiln/arc.h"
 
-#define NO_LEAKS() assert_int_equal(host_alloc_live(), 0)
-
 static int drops; /* atomic: the destructor may run on any thread */
 static void count_drop(void *value)
 {

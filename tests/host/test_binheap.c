@@ -7,17 +7,6 @@
 #include "support.h"
 #include "kiln/binheap.h"
 
-#define NO_LEAKS() assert_int_equal(host_alloc_live(), 0)
-
-static uint64_t rng_state;
-static uint64_t rnd(void) /* xorshift64* */
-{
-    rng_state ^= rng_state >> 12;
-    rng_state ^= rng_state << 25;
-    rng_state ^= rng_state >> 27;
-    return rng_state * 0x2545F4914F6CDD1Dull;
-}
-
 static int cmp_u32(const void *a, const void *b)
 {
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;

@@ -5,8 +5,6 @@
 #include "support.h"
 #include "kiln/box.h"
 
-#define NO_LEAKS() assert_int_equal(host_alloc_live(), 0)
-
 struct point {
     int x, y;
 };

@@ -9,17 +9,7 @@
 #include "kiln/box.h"
 #include "kiln/btree.h"
 
-#define NO_LEAKS() assert_int_equal(host_alloc_live(), 0)
-#define CHECK(t)   assert_int_equal(btree_check(t), 0)
-
-static uint64_t rng_state;
-static uint64_t rnd(void) /* xorshift64* */
-{
-    rng_state ^= rng_state >> 12;
-    rng_state ^= rng_state << 25;
-    rng_state ^= rng_state >> 27;
-    return rng_state * 0x2545F4914F6CDD1Dull;
-}
+#define CHECK(t) assert_int_equal(btree_check(t), 0)
 
 static int cmp_u32(const void *a, const void *b)
 {

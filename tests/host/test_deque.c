@@ -6,17 +6,6 @@
 #include "support.h"
 #include "kiln/deque.h"
 
-#define NO_LEAKS() assert_int_equal(host_alloc_live(), 0)
-
-static uint64_t rng_state;
-static uint64_t rnd(void) /* xorshift64* */
-{
-    rng_state ^= rng_state >> 12;
-    rng_state ^= rng_state << 25;
-    rng_state ^= rng_state >> 27;
-    return rng_state * 0x2545F4914F6CDD1Dull;
-}
-
 static void expect_run(struct deque *d, int first, int count)
 {
     assert_int_equal(deque_len(d), count);

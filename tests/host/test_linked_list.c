@@ -19,15 +19,6 @@ static struct llheap heap;
         if (broken_) fail_msg("%s:%d: llheap_check: %zu broken", __FILE__, __LINE__, broken_);     \
     } while (0)
 
-static uint64_t rng_state;
-static uint64_t rng(void)
-{
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return rng_state;
-}
-
 static uint8_t pattern(size_t i, size_t size)
 {
     return (uint8_t)(i * 131 + size * 7 + 1);
@@ -84,7 +75,7 @@ static void free_order(enum order o, size_t *idx, size_t n)
             for (size_t j = k; j < n; j += 2) idx[i++] = j;
     if (o == RANDOM)
         for (size_t i = n - 1; i > 0; i--) {
-            size_t j = rng() % (i + 1), t = idx[i];
+            size_t j = rnd() % (i + 1), t = idx[i];
             idx[i] = idx[j];
             idx[j] = t;
         }
@@ -133,8 +124,8 @@ static void random_workload(uint64_t seed, size_t heap_bytes)
     rng_state = seed;
     llheap_init(&heap, region, heap_bytes);
     for (size_t op = 0; op < OPS; op++) {
-        size_t i = rng() % SLOTS;
-        uint64_t r = rng();
+        size_t i = rnd() % SLOTS;
+        uint64_t r = rnd();
         if (slot[i].p == NULL) {
             size_t size = (size_t)1 << (r % 13);
             size_t align = (r >> 8) % 8 ? 8 : (size_t)1 << (r >> 12) % 13;

@@ -7,17 +7,6 @@
 #include "kiln/box.h"
 #include "kiln/list.h"
 
-#define NO_LEAKS() assert_int_equal(host_alloc_live(), 0)
-
-static uint64_t rng_state;
-static uint64_t rnd(void) /* xorshift64* */
-{
-    rng_state ^= rng_state >> 12;
-    rng_state ^= rng_state << 25;
-    rng_state ^= rng_state >> 27;
-    return rng_state * 0x2545F4914F6CDD1Dull;
-}
-
 struct item {
     int value;
     struct list_node node; /* not first: container_of must subtract */

@@ -8,8 +8,6 @@
 #include "kiln/str.h"
 #include "kiln/vec.h"
 
-#define NO_LEAKS() assert_int_equal(host_alloc_live(), 0)
-
 static int drops;
 static const void *dropped;
 static void count_drop(void *value)

@@ -6,20 +6,10 @@
 #include "support.h"
 #include "kiln/vec.h"
 
-static uint64_t rng_state;
-static uint64_t rnd(void) /* xorshift64*: a fixed seed makes every run the same */
-{
-    rng_state ^= rng_state >> 12;
-    rng_state ^= rng_state << 25;
-    rng_state ^= rng_state >> 27;
-    return rng_state * 0x2545F4914F6CDD1Dull;
-}
 static size_t below(size_t n)
 {
     return (size_t)(rnd() % n);
 }
-
-#define NO_LEAKS() assert_int_equal(host_alloc_live(), 0)
 
 static void test_new_does_not_allocate(void **state)
 {
