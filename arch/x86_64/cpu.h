@@ -43,10 +43,6 @@ static inline uint64_t read_cr3(void)
     __asm__ volatile("mov %%cr3, %0" : "=r"(v));
     return v;
 }
-static inline void write_cr3(uint64_t v)
-{
-    __asm__ volatile("mov %0, %%cr3" ::"r"(v) : "memory");
-}
 static inline void invlpg(uint64_t addr)
 {
     __asm__ volatile("invlpg (%0)" ::"r"(addr) : "memory");

@@ -37,15 +37,6 @@ static inline void spin_unlock_irqrestore(struct spinlock *l, uint64_t flags)
     if (flags & (1ull << 9)) __asm__ volatile("sti" ::: "memory");
 }
 
-/* Take the lock only if it is free (used by the panic path). */
-static inline bool spin_try_lock_irqsave(struct spinlock *l, uint64_t *flags)
-{
-    __asm__ volatile("pushfq; pop %0; cli" : "=r"(*flags)::"memory");
-    if (!__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE)) return true;
-    if (*flags & (1ull << 9)) __asm__ volatile("sti" ::: "memory");
-    return false;
-}
-
 /* Run fn(arg) with interrupts disabled, restoring them after (the blog's
  * without_interrupts). */
 static inline void without_interrupts(void (*fn)(void *), void *arg)
