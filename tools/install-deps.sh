@@ -15,6 +15,12 @@ need=(
     "valgrind:valgrind" "gawk:awk"
 )
 
+# With a display, make run opens a QEMU window: that needs QEMU's GTK front
+# end (large, so only where there is a display to show it on).
+if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
+    need+=("qemu-system-gui:/usr/lib/x86_64-linux-gnu/qemu/ui-gtk.so")
+fi
+
 missing=()
 for entry in "${need[@]}"; do
     pkg=${entry%%:*} probe=${entry#*:}

@@ -11,7 +11,11 @@ OVMF=${OVMF:-/usr/share/ovmf/OVMF.fd}
 QEMU=${QEMU:-qemu-system-x86_64}
 args=(-accel tcg -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04 -cdrom "$iso"
       -m "${MEM:-256M}")
-if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then args+=(-display default); else args+=(-display none); fi
+if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && [ -e /usr/lib/x86_64-linux-gnu/qemu/ui-gtk.so ]; then
+    args+=(-display gtk)
+else
+    args+=(-display none) # no window: COM1 on this terminal shows every console line
+fi
 case $mode in
 bios) ;;
 uefi) args+=(-bios "$OVMF") ;;
