@@ -110,7 +110,7 @@ for iso in "${isos[@]}"; do
     base=$(basename "$iso" .iso)
     name=$base
     # An image from another build tree (build/clang/...) is labelled by it.
-    case $iso in build/tests/*) ;; *) name="$(echo "$iso" | cut -d/ -f2)-$base" ;; esac
+    case $iso in build/*/tests/*) name="$(echo "$iso" | cut -d/ -f2)-$base" ;; esac
     src="tests/kernel/$base.c"
     variants=$(grep -E '^// run: ' "$src" 2>/dev/null | sed 's|^// run: ||')
     if [ -z "$variants" ]; then
