@@ -7,7 +7,7 @@
 # Built with -O2 and no sanitizers into build/bench/.
 
 BENCH_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Iinclude -DKILN_HOST -MMD -MP
-BENCH_LIB_SRCS := mm/alloc/layout.c mm/alloc/linked_list.c
+BENCH_LIB_SRCS := mm/alloc/layout.c mm/alloc/linked_list.c bench/panic.c
 BENCH_LIB_OBJS := $(patsubst %,$(B)/bench/obj/%.o,$(BENCH_LIB_SRCS))
 # The wrappers whose cost callgrind counts must stay real calls.
 BENCH_MAIN_CFLAGS := $(BENCH_CFLAGS) -fno-optimize-sibling-calls
@@ -39,7 +39,7 @@ define bench_notes
 	$(if $(BENCH_HAVE_MIMALLOC),,@echo "note: libmimalloc-dev is not installed: mimalloc skipped")
 endef
 
-$(B)/bench/frame_bench: bench/frame_bench.c $(B)/bench/obj/mm/frame.c.o
+$(B)/bench/frame_bench: bench/frame_bench.c $(B)/bench/obj/mm/frame.c.o $(B)/bench/obj/bench/panic.c.o
 	@mkdir -p $(@D)
 	$(HOSTCC) $(BENCH_CFLAGS) -o $@ $(filter %.c %.o,$^)
 

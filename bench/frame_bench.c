@@ -25,17 +25,6 @@
 
 /* Pure code panics through this; weak, so a shared bench harness may supply
  * its own. */
-__attribute__((weak)) void panic_at(const char *file, int line, const char *fmt, ...)
-{
-    va_list ap;
-    fprintf(stderr, "panicked at %s:%d: ", file, line);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-    abort();
-}
-
 struct cost {
     double ns, cycles;
 };

@@ -44,17 +44,6 @@
 #define MIXED_OPS  1000000
 #define MIXED_SLOT 1750 /* ~1000 live: P(live) = 1 / (1 + 3/4) */
 
-noreturn void panic_at(const char *file, int line, const char *fmt, ...)
-{
-    va_list ap;
-    fprintf(stderr, "panicked at %s:%d: ", file, line);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-    abort();
-}
-
 static void fail(const char *what)
 {
     fprintf(stderr, "heap_bench: %s\n", what);
