@@ -1,0 +1,73 @@
+/* The registry of allocator designs: one entry per file in mm/alloc/. */
+#include "kiln/alloc_designs.h"
+
+#include "kiln/bump.h"
+#include "kiln/linked_list.h"
+#include "kiln/string.h"
+
+static void bump_design_init(void *state, void *start, size_t size)
+{
+    bump_init(state, start, size);
+}
+static struct allocator bump_design_allocator(void *state)
+{
+    return bump_allocator(state);
+}
+static struct alloc_stats bump_design_stats(const void *state)
+{
+    return bump_stats(state);
+}
+static size_t bump_design_check(const void *state)
+{
+    return bump_check(state);
+}
+
+static const struct alloc_design bump_design = {
+    .name = "bump",
+    .state_size = sizeof(struct bump_heap),
+    .init = bump_design_init,
+    .allocator = bump_design_allocator,
+    .stats = bump_design_stats,
+    .check = bump_design_check,
+};
+
+static void linked_list_design_init(void *state, void *start, size_t size)
+{
+    llheap_init(state, start, size);
+}
+static struct allocator linked_list_design_allocator(void *state)
+{
+    return llheap_allocator(state);
+}
+static void linked_list_design_extend(void *state, size_t bytes)
+{
+    llheap_extend(state, bytes);
+}
+static struct alloc_stats linked_list_design_stats(const void *state)
+{
+    return llheap_stats(state);
+}
+static size_t linked_list_design_check(const void *state)
+{
+    return llheap_check(state);
+}
+
+static const struct alloc_design linked_list_design = {
+    .name = "linked_list",
+    .state_size = sizeof(struct llheap),
+    .init = linked_list_design_init,
+    .allocator = linked_list_design_allocator,
+    .extend = linked_list_design_extend,
+    .stats = linked_list_design_stats,
+    .check = linked_list_design_check,
+};
+
+const struct alloc_design *const alloc_designs[] = {&bump_design, &linked_list_design};
+const size_t alloc_design_count = sizeof(alloc_designs) / sizeof(alloc_designs[0]);
+
+const struct alloc_design *alloc_design_find(const char *name)
+{
+    for (size_t i = 0; i < alloc_design_count; i++)
+        if (strcmp(alloc_designs[i]->name, name) == 0) return alloc_designs[i];
+    return NULL;
+}
