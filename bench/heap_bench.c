@@ -60,23 +60,23 @@ struct bench_allocator {
 
 /* ---- kiln ---------------------------------------------------------------- */
 static _Alignas(4096) unsigned char region[64u << 20];
-static struct llheap heap;
+static struct linked_list_heap heap;
 
 static void kiln_reset(size_t bytes)
 {
-    llheap_init(&heap, region, bytes);
+    linked_list_init(&heap, region, bytes);
 }
 NOINLINE static void *bench_op_kiln_alloc(size_t size, size_t align)
 {
-    return llheap_alloc(&heap, (struct layout){size, align});
+    return linked_list_alloc(&heap, (struct layout){size, align});
 }
 NOINLINE static void bench_op_kiln_dealloc(void *p, size_t size, size_t align)
 {
-    llheap_dealloc(&heap, p, (struct layout){size, align});
+    linked_list_dealloc(&heap, p, (struct layout){size, align});
 }
 NOINLINE static void *bench_op_kiln_realloc(void *p, size_t size, size_t align, size_t new_size)
 {
-    return llheap_realloc(&heap, p, (struct layout){size, align}, new_size);
+    return linked_list_realloc(&heap, p, (struct layout){size, align}, new_size);
 }
 
 /* ---- malloc ---------------------------------------------------------------- */

@@ -5,19 +5,19 @@
 
 void *box_new(const void *value, struct layout l)
 {
-    void *p = kalloc(l);
+    void *p = heap_alloc(l);
     memcpy(p, value, l.size);
     return p;
 }
 
 void *try_box_new(const void *value, struct layout l)
 {
-    void *p = try_kalloc(l);
+    void *p = try_heap_alloc(l);
     if (p) memcpy(p, value, l.size);
     return p;
 }
 
 void box_free(void *ptr, struct layout l)
 {
-    if (ptr) kdealloc(ptr, l);
+    if (ptr) heap_dealloc(ptr, l);
 }

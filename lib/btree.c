@@ -99,14 +99,14 @@ static void edges_move(const struct btree *t, struct btree_node *dst, size_t di,
 static struct btree_node *node_alloc(const struct btree *t, bool leaf, bool fallible)
 {
     struct layout l = leaf ? t->leaf : t->internal;
-    struct btree_node *n = fallible ? try_kalloc(l) : kalloc(l);
+    struct btree_node *n = fallible ? try_heap_alloc(l) : heap_alloc(l);
     if (n) *n = (struct btree_node){.len = 0, .leaf = leaf};
     return n;
 }
 
 static void node_free(const struct btree *t, struct btree_node *n)
 {
-    kdealloc(n, n->leaf ? t->leaf : t->internal);
+    heap_dealloc(n, n->leaf ? t->leaf : t->internal);
 }
 
 /* Find key in n: true and *i = its index, or false and *i = the edge (and

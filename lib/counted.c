@@ -19,7 +19,7 @@ void *counted_new(const void *value, struct layout l, void (*drop)(void *), uint
         if (fallible) return NULL;
         panic("%s: a %zu-byte value with its header overflows a layout", who, l.size);
     }
-    char *p = fallible ? try_kalloc(block) : kalloc(block);
+    char *p = fallible ? try_heap_alloc(block) : heap_alloc(block);
     if (p == NULL) return NULL;
     struct counted_header *h = (struct counted_header *)(p + offset) - 1;
     *h = (struct counted_header){magic, 1, drop, offset, block};
@@ -41,5 +41,5 @@ void counted_free(void *value)
     struct counted_header *h = (struct counted_header *)value - 1;
     if (h->drop) h->drop(value);
     h->magic = 0;
-    kdealloc((char *)value - h->offset, h->block);
+    heap_dealloc((char *)value - h->offset, h->block);
 }

@@ -39,10 +39,10 @@ static enum coll_error grow_to(struct deque *d, size_t new_cap, bool fallible)
     size_t old_cap = d->cap;
     char *p;
     if (d->buf == NULL)
-        p = fallible ? try_kalloc(nl) : kalloc(nl);
+        p = fallible ? try_heap_alloc(nl) : heap_alloc(nl);
     else {
         struct layout ol = {old_cap * d->elem_size, d->elem_align};
-        p = fallible ? try_kresize(d->buf, ol, nl.size) : kresize(d->buf, ol, nl.size);
+        p = fallible ? try_heap_realloc(d->buf, ol, nl.size) : heap_realloc(d->buf, ol, nl.size);
     }
     if (p == NULL) return COLL_ALLOC_FAILED; /* only the fallible forms return NULL */
     d->buf = p;
@@ -168,7 +168,7 @@ void deque_clear(struct deque *d)
 
 void deque_free(struct deque *d)
 {
-    if (d->buf) kdealloc(d->buf, (struct layout){d->cap * d->elem_size, d->elem_align});
+    if (d->buf) heap_dealloc(d->buf, (struct layout){d->cap * d->elem_size, d->elem_align});
     d->buf = NULL;
     d->cap = 0;
     d->len = 0;

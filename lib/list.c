@@ -9,14 +9,14 @@
 #include "kiln/alloc.h"
 #include "kiln/string.h"
 
-void linked_list_init(struct linked_list *l, size_t elem_size, size_t elem_align)
+void owned_list_init(struct owned_list *l, size_t elem_size, size_t elem_align)
 {
-    if (elem_size == 0) panic("linked_list_init: element size 0");
+    if (elem_size == 0) panic("owned_list_init: element size 0");
     if (elem_align == 0 || (elem_align & (elem_align - 1)) != 0)
-        panic("linked_list_init: alignment %zu is not a power of two", elem_align);
+        panic("owned_list_init: alignment %zu is not a power of two", elem_align);
     size_t offset = (sizeof(struct list_node) + elem_align - 1) & ~(elem_align - 1);
     if (elem_size > SIZE_MAX / 2 - offset)
-        panic("linked_list_init: element size %zu overflows a node", elem_size);
+        panic("owned_list_init: element size %zu overflows a node", elem_size);
     list_init(&l->head);
     l->len = 0;
     l->elem_size = elem_size;
@@ -24,7 +24,7 @@ void linked_list_init(struct linked_list *l, size_t elem_size, size_t elem_align
     l->value_offset = offset;
 }
 
-static struct layout node_layout(const struct linked_list *l)
+static struct layout node_layout(const struct owned_list *l)
 {
     size_t align =
         l->elem_align > _Alignof(struct list_node) ? l->elem_align : _Alignof(struct list_node);
@@ -32,15 +32,15 @@ static struct layout node_layout(const struct linked_list *l)
 }
 
 /* A new unlinked node holding a copy of elem, or NULL (fallible only). */
-static struct list_node *node_new(const struct linked_list *l, const void *elem, bool fallible)
+static struct list_node *node_new(const struct owned_list *l, const void *elem, bool fallible)
 {
     struct layout nl = node_layout(l);
-    struct list_node *n = fallible ? try_kalloc(nl) : kalloc(nl);
-    if (n) memcpy(linked_list_elem(l, n), elem, l->elem_size);
+    struct list_node *n = fallible ? try_heap_alloc(nl) : heap_alloc(nl);
+    if (n) memcpy(owned_list_elem(l, n), elem, l->elem_size);
     return n;
 }
 
-static enum coll_error push(struct linked_list *l, const void *elem, bool back, bool fallible)
+static enum coll_error push(struct owned_list *l, const void *elem, bool back, bool fallible)
 {
     struct list_node *n = node_new(l, elem, fallible);
     if (n == NULL) return COLL_ALLOC_FAILED;
@@ -52,37 +52,37 @@ static enum coll_error push(struct linked_list *l, const void *elem, bool back, 
     return COLL_OK;
 }
 
-void linked_list_push_back(struct linked_list *l, const void *elem)
+void owned_list_push_back(struct owned_list *l, const void *elem)
 {
     push(l, elem, true, false);
 }
 
-void linked_list_push_front(struct linked_list *l, const void *elem)
+void owned_list_push_front(struct owned_list *l, const void *elem)
 {
     push(l, elem, false, false);
 }
 
-enum coll_error try_linked_list_push_back(struct linked_list *l, const void *elem)
+enum coll_error try_owned_list_push_back(struct owned_list *l, const void *elem)
 {
     return push(l, elem, true, true);
 }
 
-enum coll_error try_linked_list_push_front(struct linked_list *l, const void *elem)
+enum coll_error try_owned_list_push_front(struct owned_list *l, const void *elem)
 {
     return push(l, elem, false, true);
 }
 
 /* Unlink n, copy its element to out (unless NULL) and free it. */
-static void take(struct linked_list *l, struct list_node *n, void *out)
+static void take(struct owned_list *l, struct list_node *n, void *out)
 {
-    if (l->len == 0) panic("linked_list: len is 0 but the list at %p has nodes", (void *)l);
+    if (l->len == 0) panic("owned_list: len is 0 but the list at %p has nodes", (void *)l);
     list_remove(n);
     l->len--;
-    if (out) memcpy(out, linked_list_elem(l, n), l->elem_size);
-    kdealloc(n, node_layout(l));
+    if (out) memcpy(out, owned_list_elem(l, n), l->elem_size);
+    heap_dealloc(n, node_layout(l));
 }
 
-bool linked_list_pop_back(struct linked_list *l, void *out)
+bool owned_list_pop_back(struct owned_list *l, void *out)
 {
     struct list_node *n = list_last(&l->head);
     if (n == NULL) return false;
@@ -90,7 +90,7 @@ bool linked_list_pop_back(struct linked_list *l, void *out)
     return true;
 }
 
-bool linked_list_pop_front(struct linked_list *l, void *out)
+bool owned_list_pop_front(struct owned_list *l, void *out)
 {
     struct list_node *n = list_first(&l->head);
     if (n == NULL) return false;
@@ -98,40 +98,40 @@ bool linked_list_pop_front(struct linked_list *l, void *out)
     return true;
 }
 
-void *linked_list_front(const struct linked_list *l)
+void *owned_list_front(const struct owned_list *l)
 {
     struct list_node *n = list_first(&l->head);
-    return n ? linked_list_elem(l, n) : NULL;
+    return n ? owned_list_elem(l, n) : NULL;
 }
 
-void *linked_list_back(const struct linked_list *l)
+void *owned_list_back(const struct owned_list *l)
 {
     struct list_node *n = list_last(&l->head);
-    return n ? linked_list_elem(l, n) : NULL;
+    return n ? owned_list_elem(l, n) : NULL;
 }
 
-static struct list_node *node_of(const struct linked_list *l, const void *elem)
+static struct list_node *node_of(const struct owned_list *l, const void *elem)
 {
     return (struct list_node *)((char *)elem - l->value_offset);
 }
 
-void *linked_list_next(const struct linked_list *l, const void *elem)
+void *owned_list_next(const struct owned_list *l, const void *elem)
 {
     struct list_node *n = node_of(l, elem)->next;
-    return n == &l->head ? NULL : linked_list_elem(l, n);
+    return n == &l->head ? NULL : owned_list_elem(l, n);
 }
 
-void *linked_list_prev(const struct linked_list *l, const void *elem)
+void *owned_list_prev(const struct owned_list *l, const void *elem)
 {
     struct list_node *n = node_of(l, elem)->prev;
-    return n == &l->head ? NULL : linked_list_elem(l, n);
+    return n == &l->head ? NULL : owned_list_elem(l, n);
 }
 
-void linked_list_free(struct linked_list *l, linked_list_drop_fn drop)
+void owned_list_free(struct owned_list *l, owned_list_drop_fn drop)
 {
     list_for_each_safe (n, &l->head) {
-        if (drop) drop(linked_list_elem(l, n));
+        if (drop) drop(owned_list_elem(l, n));
         take(l, n, NULL);
     }
-    if (l->len != 0) panic("linked_list_free: len %zu after freeing every node", l->len);
+    if (l->len != 0) panic("owned_list_free: len %zu after freeing every node", l->len);
 }

@@ -25,10 +25,10 @@ static enum coll_error reserve(struct str *s, size_t additional, bool fallible)
     struct layout nl = {cap, 1};
     char *p;
     if (s->buf == NULL)
-        p = fallible ? try_kalloc(nl) : kalloc(nl);
+        p = fallible ? try_heap_alloc(nl) : heap_alloc(nl);
     else
-        p = fallible ? try_kresize(s->buf, (struct layout){s->cap, 1}, cap)
-                     : kresize(s->buf, (struct layout){s->cap, 1}, cap);
+        p = fallible ? try_heap_realloc(s->buf, (struct layout){s->cap, 1}, cap)
+                     : heap_realloc(s->buf, (struct layout){s->cap, 1}, cap);
     if (p == NULL) return COLL_ALLOC_FAILED; /* only the fallible forms return NULL */
     if (s->buf == NULL) p[0] = '\0';
     s->buf = p;
@@ -199,7 +199,7 @@ void str_clear(struct str *s)
 
 void str_free(struct str *s)
 {
-    if (s->buf) kdealloc(s->buf, (struct layout){s->cap, 1});
+    if (s->buf) heap_dealloc(s->buf, (struct layout){s->cap, 1});
     *s = str_new();
 }
 

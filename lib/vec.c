@@ -51,10 +51,10 @@ static enum coll_error set_capacity(struct vec *v, size_t new_cap, bool fallible
     }
     void *p;
     if (v->data == NULL) {
-        p = fallible ? try_kalloc(nl) : kalloc(nl);
+        p = fallible ? try_heap_alloc(nl) : heap_alloc(nl);
     } else {
         struct layout ol = {v->cap * v->elem_size, v->elem_align};
-        p = fallible ? try_kresize(v->data, ol, nl.size) : kresize(v->data, ol, nl.size);
+        p = fallible ? try_heap_realloc(v->data, ol, nl.size) : heap_realloc(v->data, ol, nl.size);
     }
     if (p == NULL) return COLL_ALLOC_FAILED; /* only the fallible forms return NULL */
     v->data = p;
@@ -202,7 +202,7 @@ void vec_shrink_to_fit(struct vec *v)
 
 void vec_free(struct vec *v)
 {
-    if (v->data) kdealloc(v->data, (struct layout){v->cap * v->elem_size, v->elem_align});
+    if (v->data) heap_dealloc(v->data, (struct layout){v->cap * v->elem_size, v->elem_align});
     v->data = NULL;
     v->len = 0;
     v->cap = 0;

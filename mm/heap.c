@@ -4,7 +4,7 @@
 #include "kiln/spinlock.h"
 #include "kiln/vmem.h"
 
-static struct llheap heap;
+static struct linked_list_heap heap;
 static struct spinlock heap_lock = SPINLOCK_INIT;
 static bool ready;
 
@@ -13,7 +13,7 @@ static bool ready;
 static void *locked_alloc(void *state, struct layout l)
 {
     uint64_t flags = spin_lock_irqsave(&heap_lock);
-    void *p = llheap_alloc(state, l);
+    void *p = linked_list_alloc(state, l);
     spin_unlock_irqrestore(&heap_lock, flags);
     return p;
 }
@@ -21,14 +21,14 @@ static void *locked_alloc(void *state, struct layout l)
 static void locked_dealloc(void *state, void *ptr, struct layout l)
 {
     uint64_t flags = spin_lock_irqsave(&heap_lock);
-    llheap_dealloc(state, ptr, l);
+    linked_list_dealloc(state, ptr, l);
     spin_unlock_irqrestore(&heap_lock, flags);
 }
 
 static void *locked_realloc(void *state, void *ptr, struct layout l, size_t new_size)
 {
     uint64_t flags = spin_lock_irqsave(&heap_lock);
-    void *p = llheap_realloc(state, ptr, l, new_size);
+    void *p = linked_list_realloc(state, ptr, l, new_size);
     spin_unlock_irqrestore(&heap_lock, flags);
     return p;
 }
@@ -65,7 +65,7 @@ enum map_error heap_init(struct frame_source frames)
             return e;
         }
     }
-    llheap_init(&heap, (void *)(uintptr_t)HEAP_START, HEAP_SIZE);
+    linked_list_init(&heap, (void *)(uintptr_t)HEAP_START, HEAP_SIZE);
     struct allocator a = {.ops = &locked_ops, .state = &heap};
     global_alloc_set(&a);
     ready = true;
@@ -80,7 +80,7 @@ bool heap_ready(void)
 struct alloc_stats heap_stats(void)
 {
     uint64_t flags = spin_lock_irqsave(&heap_lock);
-    struct alloc_stats s = llheap_stats(&heap);
+    struct alloc_stats s = linked_list_stats(&heap);
     spin_unlock_irqrestore(&heap_lock, flags);
     return s;
 }
@@ -88,7 +88,7 @@ struct alloc_stats heap_stats(void)
 size_t heap_check(void)
 {
     uint64_t flags = spin_lock_irqsave(&heap_lock);
-    size_t n = llheap_check(&heap);
+    size_t n = linked_list_check(&heap);
     spin_unlock_irqrestore(&heap_lock, flags);
     return n;
 }

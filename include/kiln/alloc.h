@@ -101,13 +101,13 @@ noreturn void alloc_error(struct layout layout);
 
 /* Front ends with a layout, through the global allocator. The k-forms panic
  * through alloc_error on failure; the try_ forms return NULL. */
-void *kalloc(struct layout layout);
-void *kalloc_zeroed(struct layout layout);
-void *kresize(void *ptr, struct layout layout, size_t new_size);
-void kdealloc(void *ptr, struct layout layout);
-void *try_kalloc(struct layout layout);
-void *try_kalloc_zeroed(struct layout layout);
-void *try_kresize(void *ptr, struct layout layout, size_t new_size);
+void *heap_alloc(struct layout layout);
+void *heap_alloc_zeroed(struct layout layout);
+void *heap_realloc(void *ptr, struct layout layout, size_t new_size);
+void heap_dealloc(void *ptr, struct layout layout);
+void *try_heap_alloc(struct layout layout);
+void *try_heap_alloc_zeroed(struct layout layout);
+void *try_heap_realloc(void *ptr, struct layout layout, size_t new_size);
 
 /* C-style front ends: kfree takes no size. Each block carries a 16-byte
  * header just below the pointer that records its size and alignment, so kfree

@@ -4,7 +4,7 @@
  * void pointers with an explicit layout, and macros in CAPITALS add the type:
  *   struct point *p = BOX_NEW(struct point, {1, 2});
  *   BOX_FREE(p);
- * BOX_NEW allocates layout_for(T) through kalloc and panics through
+ * BOX_NEW allocates layout_for(T) through heap_alloc and panics through
  * alloc_error on failure; TRY_BOX_NEW returns NULL instead. BOX_FREE gives the
  * block back with the layout recomputed from the pointer's type, so a box is
  * freed through a pointer of the type it was made with.

@@ -10,9 +10,9 @@
  * panics on a corrupt or unlinked node; a removed node has next == prev ==
  * NULL until it is linked again.
  *
- * Owning. struct linked_list allocates one block per element: a list_node
+ * Owning. struct owned_list allocates one block per element: a list_node
  * followed by a copy of the element (element size and alignment fixed at
- * linked_list_new, as every kiln collection: see kiln/vec.h). Invariant:
+ * owned_list_new, as every kiln collection: see kiln/vec.h). Invariant:
  * len == the number of nodes linked to head. The plain pushes panic through
  * alloc_error on failure; the try_ forms return a coll_error, list unchanged.
  */
@@ -113,7 +113,7 @@ static inline struct list_node *list_last(const struct list_node *head)
 
 /* ---- the owning linked list ------------------------------------------- */
 
-struct linked_list {
+struct owned_list {
     struct list_node head;
     size_t len;
     size_t elem_size;
@@ -121,70 +121,70 @@ struct linked_list {
     size_t value_offset; /* from a node to its element: round_up(sizeof node, align) */
 };
 
-/* Called on each element by linked_list_free: releases what it owns. */
-typedef void (*linked_list_drop_fn)(void *elem);
+/* Called on each element by owned_list_free: releases what it owns. */
+typedef void (*owned_list_drop_fn)(void *elem);
 
 /* Make *l an empty list of elem_size-byte elements aligned to elem_align (it
  * does not allocate; l must not move while it has elements, since they point
  * at l->head). Panics unless elem_size > 0 and elem_align is a power of two. */
-void linked_list_init(struct linked_list *l, size_t elem_size, size_t elem_align);
+void owned_list_init(struct owned_list *l, size_t elem_size, size_t elem_align);
 
 /* Append / prepend a copy of the element at elem. */
-void linked_list_push_back(struct linked_list *l, const void *elem);
-void linked_list_push_front(struct linked_list *l, const void *elem);
-enum coll_error try_linked_list_push_back(struct linked_list *l, const void *elem);
-enum coll_error try_linked_list_push_front(struct linked_list *l, const void *elem);
+void owned_list_push_back(struct owned_list *l, const void *elem);
+void owned_list_push_front(struct owned_list *l, const void *elem);
+enum coll_error try_owned_list_push_back(struct owned_list *l, const void *elem);
+enum coll_error try_owned_list_push_front(struct owned_list *l, const void *elem);
 
 /* Remove the last / first element, copying it to out unless out is NULL.
  * Return false (and change nothing) when the list is empty. */
-bool linked_list_pop_back(struct linked_list *l, void *out);
-bool linked_list_pop_front(struct linked_list *l, void *out);
+bool owned_list_pop_back(struct owned_list *l, void *out);
+bool owned_list_pop_front(struct owned_list *l, void *out);
 
 /* The address of the first / last element, or NULL when empty. */
-void *linked_list_front(const struct linked_list *l);
-void *linked_list_back(const struct linked_list *l);
+void *owned_list_front(const struct owned_list *l);
+void *owned_list_back(const struct owned_list *l);
 
 /* The element after / before elem (an element of l), or NULL at the end. */
-void *linked_list_next(const struct linked_list *l, const void *elem);
-void *linked_list_prev(const struct linked_list *l, const void *elem);
+void *owned_list_next(const struct owned_list *l, const void *elem);
+void *owned_list_prev(const struct owned_list *l, const void *elem);
 
 /* The element of a node of l (for iterating with list_for_each). */
-static inline void *linked_list_elem(const struct linked_list *l, struct list_node *node)
+static inline void *owned_list_elem(const struct owned_list *l, struct list_node *node)
 {
     return (char *)node + l->value_offset;
 }
 
-static inline size_t linked_list_len(const struct linked_list *l)
+static inline size_t owned_list_len(const struct owned_list *l)
 {
     return l->len;
 }
 
 /* Remove every element, calling drop on each (front to back) unless drop is
  * NULL, and free the nodes. l stays a valid empty list. */
-void linked_list_free(struct linked_list *l, linked_list_drop_fn drop);
+void owned_list_free(struct owned_list *l, owned_list_drop_fn drop);
 
 /* Typed wrappers: T is the element type; x an expression of type T or a
- * braced list. LINKED_LIST_FOR_EACH walks T *it front to back. */
-#define LINKED_LIST_INIT(l, T) linked_list_init((l), sizeof(T), _Alignof(T))
-#define LINKED_LIST_PUSH_BACK(l, T, ...)                                                           \
+ * braced list. OWNED_LIST_FOR_EACH walks T *it front to back. */
+#define OWNED_LIST_INIT(l, T) owned_list_init((l), sizeof(T), _Alignof(T))
+#define OWNED_LIST_PUSH_BACK(l, T, ...)                                                            \
     ({                                                                                             \
         T ll_x_ = __VA_ARGS__;                                                                     \
-        linked_list_push_back(linked_list_of_size((l), sizeof(T)), &ll_x_);                        \
+        owned_list_push_back(owned_list_of_size((l), sizeof(T)), &ll_x_);                          \
     })
-#define LINKED_LIST_PUSH_FRONT(l, T, ...)                                                          \
+#define OWNED_LIST_PUSH_FRONT(l, T, ...)                                                           \
     ({                                                                                             \
         T ll_x_ = __VA_ARGS__;                                                                     \
-        linked_list_push_front(linked_list_of_size((l), sizeof(T)), &ll_x_);                       \
+        owned_list_push_front(owned_list_of_size((l), sizeof(T)), &ll_x_);                         \
     })
-#define LINKED_LIST_FOR_EACH(l, T, it)                                                             \
-    for (T *it = linked_list_front(linked_list_of_size((l), sizeof(T))); it;                       \
-         it = linked_list_next((l), it))
+#define OWNED_LIST_FOR_EACH(l, T, it)                                                              \
+    for (T *it = owned_list_front(owned_list_of_size((l), sizeof(T))); it;                         \
+         it = owned_list_next((l), it))
 
 /* l itself, after panicking unless its elements are elem_size bytes. */
-static inline struct linked_list *linked_list_of_size(struct linked_list *l, size_t elem_size)
+static inline struct owned_list *owned_list_of_size(struct owned_list *l, size_t elem_size)
 {
     if (l->elem_size != elem_size)
-        panic("linked_list: a %zu-byte type used on a list of %zu-byte elements", elem_size,
+        panic("owned_list: a %zu-byte type used on a list of %zu-byte elements", elem_size,
               l->elem_size);
     return l;
 }

@@ -12,7 +12,7 @@
  * indirect memcpy per element, does not matter at kiln's sizes.
  *
  * Memory. Every collection allocates through the global allocator's front ends
- * (kalloc/kresize/kdealloc, kiln/alloc.h). The plain operations are infallible:
+ * (heap_alloc/heap_realloc/heap_dealloc, kiln/alloc.h). The plain operations are infallible:
  * on allocation failure they panic through alloc_error, like Rust's
  * handle_alloc_error. The try_ forms return a coll_error instead and leave the
  * collection exactly as it was.

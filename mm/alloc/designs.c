@@ -33,28 +33,28 @@ static const struct alloc_design bump_design = {
 
 static void linked_list_design_init(void *state, void *start, size_t size)
 {
-    llheap_init(state, start, size);
+    linked_list_init(state, start, size);
 }
 static struct allocator linked_list_design_allocator(void *state)
 {
-    return llheap_allocator(state);
+    return linked_list_allocator(state);
 }
 static void linked_list_design_extend(void *state, size_t bytes)
 {
-    llheap_extend(state, bytes);
+    linked_list_extend(state, bytes);
 }
 static struct alloc_stats linked_list_design_stats(const void *state)
 {
-    return llheap_stats(state);
+    return linked_list_stats(state);
 }
 static size_t linked_list_design_check(const void *state)
 {
-    return llheap_check(state);
+    return linked_list_check(state);
 }
 
 static const struct alloc_design linked_list_design = {
     .name = "linked_list",
-    .state_size = sizeof(struct llheap),
+    .state_size = sizeof(struct linked_list_heap),
     .init = linked_list_design_init,
     .allocator = linked_list_design_allocator,
     .extend = linked_list_design_extend,

@@ -65,43 +65,43 @@ noreturn void alloc_error(struct layout layout)
 
 /* The infallible forms: as the global_ ones, but a NULL result (memory
  * exhausted or an invalid layout) goes to alloc_error with the layout that was
- * asked for (for kresize: {new_size, layout.align}). */
-void *kalloc(struct layout layout)
+ * asked for (for heap_realloc: {new_size, layout.align}). */
+void *heap_alloc(struct layout layout)
 {
     void *p = global_alloc(layout);
     if (p == NULL) alloc_error(layout);
     return p;
 }
 
-void *kalloc_zeroed(struct layout layout)
+void *heap_alloc_zeroed(struct layout layout)
 {
     void *p = global_alloc_zeroed(layout);
     if (p == NULL) alloc_error(layout);
     return p;
 }
 
-void *kresize(void *ptr, struct layout layout, size_t new_size)
+void *heap_realloc(void *ptr, struct layout layout, size_t new_size)
 {
     void *p = global_realloc(ptr, layout, new_size);
     if (p == NULL) alloc_error((struct layout){new_size, layout.align});
     return p;
 }
 
-void kdealloc(void *ptr, struct layout layout)
+void heap_dealloc(void *ptr, struct layout layout)
 {
     global_dealloc(ptr, layout);
 }
 
 /* The fallible forms: NULL on failure, exactly as the global_ ones. */
-void *try_kalloc(struct layout layout)
+void *try_heap_alloc(struct layout layout)
 {
     return global_alloc(layout);
 }
-void *try_kalloc_zeroed(struct layout layout)
+void *try_heap_alloc_zeroed(struct layout layout)
 {
     return global_alloc_zeroed(layout);
 }
-void *try_kresize(void *ptr, struct layout layout, size_t new_size)
+void *try_heap_realloc(void *ptr, struct layout layout, size_t new_size)
 {
     return global_realloc(ptr, layout, new_size);
 }

@@ -4,16 +4,16 @@
 #include "kiln/panic.h"
 #include "kiln/string.h"
 
-#define U LLHEAP_UNIT
+#define U LINKED_LIST_UNIT
 
-struct llheap_hole {
+struct linked_list_hole {
     size_t size;
-    struct llheap_hole *next;
+    struct linked_list_hole *next;
 };
-typedef struct llheap_hole hole_t;
+typedef struct linked_list_hole hole_t;
 
 _Static_assert(sizeof(hole_t) == U, "a hole node is one unit");
-_Static_assert(LLHEAP_HINTS <= sizeof(unsigned) * 8, "one bit per hint");
+_Static_assert(LINKED_LIST_HINTS <= sizeof(unsigned) * 8, "one bit per hint");
 
 static inline uintptr_t addr(const void *p)
 {
@@ -37,7 +37,7 @@ static inline hole_t *hole_at(uintptr_t p, size_t size, hole_t *next)
 }
 
 /* The link that points at the hole after prev (the head when prev is NULL). */
-static inline hole_t **link_after(struct llheap *h, hole_t *prev)
+static inline hole_t **link_after(struct linked_list_heap *h, hole_t *prev)
 {
     return prev ? &prev->next : &h->head;
 }
@@ -48,10 +48,10 @@ static inline hole_t **link_after(struct llheap *h, hole_t *prev)
 static inline unsigned class_of(size_t need)
 {
     unsigned c = (unsigned)(sizeof(long) * 8 - 1 - __builtin_clzl(need)) - __builtin_ctzl(U);
-    return c < LLHEAP_HINTS ? c : LLHEAP_HINTS - 1;
+    return c < LINKED_LIST_HINTS ? c : LINKED_LIST_HINTS - 1;
 }
 
-static inline void set_hint(struct llheap *h, unsigned c, hole_t *hole)
+static inline void set_hint(struct linked_list_heap *h, unsigned c, hole_t *hole)
 {
     h->hint[c] = hole;
     if (hole)
@@ -62,7 +62,7 @@ static inline void set_hint(struct llheap *h, unsigned c, hole_t *hole)
 
 /* Hole old leaves the list (or shrinks and moves up); before is the hole
  * below it. Holes up to before are as small as those up to old were. */
-static void hints_replace(struct llheap *h, const hole_t *old, hole_t *before)
+static void hints_replace(struct linked_list_heap *h, const hole_t *old, hole_t *before)
 {
     for (unsigned m = h->hinted; m; m &= m - 1) {
         unsigned c = __builtin_ctz(m);
@@ -73,7 +73,8 @@ static void hints_replace(struct llheap *h, const hole_t *old, hole_t *before)
 /* Hole y (below it: before, NULL when unknown) has just grown or appeared,
  * possibly absorbing the hole gone above it. A hint at or above y whose class
  * y now fits must fall back below y; one on gone moves to y. */
-static void hints_after_free(struct llheap *h, hole_t *y, hole_t *before, const hole_t *gone)
+static void hints_after_free(struct linked_list_heap *h, hole_t *y, hole_t *before,
+                             const hole_t *gone)
 {
     for (unsigned m = h->hinted; m; m &= m - 1) {
         unsigned c = __builtin_ctz(m);
@@ -87,13 +88,13 @@ static void hints_after_free(struct llheap *h, hole_t *y, hole_t *before, const 
 
 /* ---- init and alloc -------------------------------------------------------- */
 
-void llheap_init(struct llheap *h, void *start, size_t size)
+void linked_list_init(struct linked_list_heap *h, void *start, size_t size)
 {
     uintptr_t s = addr(start), top = s + size, lo = s + ((0 - s) & (U - 1));
-    if (top < s || lo < s) panic("llheap_init: region at %p of %zu bytes wraps", start, size);
+    if (top < s || lo < s) panic("linked_list_init: region at %p of %zu bytes wraps", start, size);
     uintptr_t hi = top & ~(uintptr_t)(U - 1);
     if (hi < lo) hi = lo;
-    *h = (struct llheap){.start = lo, .end = hi, .top = top};
+    *h = (struct linked_list_heap){.start = lo, .end = hi, .top = top};
     if (hi > lo) h->head = hole_at(lo, hi - lo, NULL);
 }
 
@@ -105,7 +106,8 @@ static inline bool layout_ok(struct layout l)
 
 /* Hole cur (below it: prev) gives up its first bytes: the rest, if any,
  * becomes a hole in its place. Returns the hole now after prev. */
-static inline hole_t *take_front(struct llheap *h, hole_t *prev, hole_t *cur, size_t bytes)
+static inline hole_t *take_front(struct linked_list_heap *h, hole_t *prev, hole_t *cur,
+                                 size_t bytes)
 {
     size_t rest = cur->size - bytes;
     hole_t *next = rest ? hole_at(addr(cur) + bytes, rest, cur->next) : cur->next;
@@ -115,7 +117,7 @@ static inline hole_t *take_front(struct llheap *h, hole_t *prev, hole_t *cur, si
     return next;
 }
 
-void *llheap_alloc(struct llheap *h, struct layout l)
+void *linked_list_alloc(struct linked_list_heap *h, struct layout l)
 {
     if (!layout_ok(l) || l.size > h->end - h->start) return NULL;
     size_t need = block_bytes(l.size);
@@ -157,8 +159,8 @@ void *llheap_alloc(struct llheap *h, struct layout l)
 /* ---- dealloc and realloc --------------------------------------------------- */
 
 /* The panic for a block that fails is_block: says which check. */
-__attribute__((cold, noinline)) static noreturn void bad_block(const struct llheap *h, void *ptr,
-                                                               struct layout l, const char *who)
+__attribute__((cold, noinline)) static noreturn void
+bad_block(const struct linked_list_heap *h, void *ptr, struct layout l, const char *who)
 {
     enum layout_error e = layout_check(l);
     if (e != LAYOUT_OK)
@@ -180,7 +182,7 @@ __attribute__((cold, noinline)) static noreturn void double_free(void *ptr, stru
 /* Whether ptr can be a block of layout l in h: inside the region, aligned to
  * U and to l.align, its l.size bytes below end. Since end - p is a multiple
  * of U, block_bytes(l.size) <= end - p follows. */
-static inline bool is_block(const struct llheap *h, uintptr_t p, struct layout l)
+static inline bool is_block(const struct linked_list_heap *h, uintptr_t p, struct layout l)
 {
     return layout_ok(l) && p - h->start < h->end - h->start &&
            (p & ((l.align - 1) | (U - 1))) == 0 && l.size <= h->end - p;
@@ -190,7 +192,7 @@ static inline bool is_block(const struct llheap *h, uintptr_t p, struct layout l
  * The walk starts at the finger when it lies below p, else at the head.
  * NULL - 1 is the largest address, so one compare per hole ends the walk both
  * at the list's end and at p. */
-static inline hole_t *hole_before(const struct llheap *h, uintptr_t p, hole_t **next)
+static inline hole_t *hole_before(const struct linked_list_heap *h, uintptr_t p, hole_t **next)
 {
     hole_t *prev = NULL, *cur = h->head;
     if (addr(h->finger) - 1 < p - 1) prev = h->finger, cur = prev->next;
@@ -208,7 +210,8 @@ static inline bool overlaps(const hole_t *prev, const hole_t *next, uintptr_t p,
 /* Make [p, p + n) a hole between prev and next (as found by hole_before),
  * merging with either when adjacent. The finger moves to that hole (so it
  * never rests on a next that the merge takes off the list). */
-static inline void insert_hole(struct llheap *h, hole_t *prev, hole_t *next, uintptr_t p, size_t n)
+static inline void insert_hole(struct linked_list_heap *h, hole_t *prev, hole_t *next, uintptr_t p,
+                               size_t n)
 {
     hole_t *gone = NULL, *y, *before = prev;
     if (addr(next) == p + n) { /* never NULL: p + n > 0 */
@@ -227,30 +230,30 @@ static inline void insert_hole(struct llheap *h, hole_t *prev, hole_t *next, uin
     if (h->hinted) hints_after_free(h, y, before, gone);
 }
 
-void llheap_dealloc(struct llheap *h, void *ptr, struct layout l)
+void linked_list_dealloc(struct linked_list_heap *h, void *ptr, struct layout l)
 {
     uintptr_t p = addr(ptr);
     if (!is_block(h, p, l)) {
         if (ptr == NULL) return;
-        bad_block(h, ptr, l, "llheap_dealloc");
+        bad_block(h, ptr, l, "linked_list_dealloc");
     }
     size_t n = block_bytes(l.size);
     hole_t *next, *prev = hole_before(h, p, &next);
-    if (overlaps(prev, next, p, n)) double_free(ptr, l, "llheap_dealloc");
+    if (overlaps(prev, next, p, n)) double_free(ptr, l, "linked_list_dealloc");
     insert_hole(h, prev, next, p, n);
     h->used -= n;
 }
 
-void *llheap_realloc(struct llheap *h, void *ptr, struct layout l, size_t new_size)
+void *linked_list_realloc(struct linked_list_heap *h, void *ptr, struct layout l, size_t new_size)
 {
     struct layout to = {new_size, l.align};
     uintptr_t p = addr(ptr);
-    if (ptr == NULL) return llheap_alloc(h, to);
-    if (!is_block(h, p, l)) bad_block(h, ptr, l, "llheap_realloc");
+    if (ptr == NULL) return linked_list_alloc(h, to);
+    if (!is_block(h, p, l)) bad_block(h, ptr, l, "linked_list_realloc");
     if (!layout_ok(to) || new_size > h->end - h->start) return NULL;
     size_t n = block_bytes(l.size), m = block_bytes(new_size);
     hole_t *next, *prev = hole_before(h, p, &next);
-    if (overlaps(prev, next, p, n)) double_free(ptr, l, "llheap_realloc");
+    if (overlaps(prev, next, p, n)) double_free(ptr, l, "linked_list_realloc");
     if (m <= n) {
         if (m < n) insert_hole(h, prev, next, p + m, n - m);
         h->used -= n - m;
@@ -263,19 +266,19 @@ void *llheap_realloc(struct llheap *h, void *ptr, struct layout l, size_t new_si
         h->used += m - n;
         return ptr;
     }
-    void *q = llheap_alloc(h, to);
+    void *q = linked_list_alloc(h, to);
     if (q == NULL) return NULL;
     memcpy(q, ptr, l.size < new_size ? l.size : new_size);
-    llheap_dealloc(h, ptr, l);
+    linked_list_dealloc(h, ptr, l);
     return q;
 }
 
 /* ---- extend, stats, check -------------------------------------------------- */
 
-void llheap_extend(struct llheap *h, size_t bytes)
+void linked_list_extend(struct linked_list_heap *h, size_t bytes)
 {
     if (h->top + bytes < h->top)
-        panic("llheap_extend: top 0x%lx + %zu bytes wraps", (unsigned long)h->top, bytes);
+        panic("linked_list_extend: top 0x%lx + %zu bytes wraps", (unsigned long)h->top, bytes);
     h->top += bytes;
     uintptr_t hi = h->top & ~(uintptr_t)(U - 1);
     if (hi <= h->end) return;
@@ -286,7 +289,7 @@ void llheap_extend(struct llheap *h, size_t bytes)
     insert_hole(h, last, NULL, old_end, hi - old_end);
 }
 
-struct alloc_stats llheap_stats(const struct llheap *h)
+struct alloc_stats linked_list_stats(const struct linked_list_heap *h)
 {
     struct alloc_stats s = {.size = h->end - h->start, .used = h->used};
     s.free = s.size - s.used;
@@ -295,21 +298,21 @@ struct alloc_stats llheap_stats(const struct llheap *h)
     return s;
 }
 
-size_t llheap_holes(const struct llheap *h)
+size_t linked_list_holes(const struct linked_list_heap *h)
 {
     size_t n = 0;
     for (const hole_t *cur = h->head; cur != NULL; cur = cur->next) n++;
     return n;
 }
 
-size_t llheap_check(const struct llheap *h)
+size_t linked_list_check(const struct linked_list_heap *h)
 {
     size_t broken = 0, free = 0, limit = (h->end - h->start) / U + 1;
     uintptr_t hi = h->top & ~(uintptr_t)(U - 1);
     broken += (h->start & (U - 1)) != 0 || (h->end & (U - 1)) != 0;
     broken += h->end != (hi > h->start ? hi : h->start); /* end == max(start, round_down(top, U)) */
     unsigned pending = 0; /* hints not reached yet: every hole until then must be small */
-    for (unsigned c = 0; c < LLHEAP_HINTS; c++) {
+    for (unsigned c = 0; c < LINKED_LIST_HINTS; c++) {
         broken += ((h->hinted >> c) & 1) != (h->hint[c] != NULL);
         if (h->hint[c]) pending |= 1u << c;
     }
@@ -340,21 +343,21 @@ size_t llheap_check(const struct llheap *h)
 
 static void *op_alloc(void *state, struct layout l)
 {
-    return llheap_alloc(state, l);
+    return linked_list_alloc(state, l);
 }
 static void op_dealloc(void *state, void *ptr, struct layout l)
 {
-    llheap_dealloc(state, ptr, l);
+    linked_list_dealloc(state, ptr, l);
 }
 static void *op_realloc(void *state, void *ptr, struct layout l, size_t new_size)
 {
-    return llheap_realloc(state, ptr, l, new_size);
+    return linked_list_realloc(state, ptr, l, new_size);
 }
 
-static const struct alloc_ops llheap_ops = {
+static const struct alloc_ops linked_list_ops = {
     .alloc = op_alloc, .dealloc = op_dealloc, .realloc = op_realloc};
 
-struct allocator llheap_allocator(struct llheap *h)
+struct allocator linked_list_allocator(struct linked_list_heap *h)
 {
-    return (struct allocator){.ops = &llheap_ops, .state = h};
+    return (struct allocator){.ops = &linked_list_ops, .state = h};
 }

@@ -9,13 +9,13 @@
 #include "kiln/linked_list.h"
 
 static _Alignas(4096) unsigned char region[256 * 1024];
-static struct llheap heap;
+static struct linked_list_heap heap;
 
 static int setup(void **state)
 {
     (void)state;
-    llheap_init(&heap, region, sizeof region);
-    struct allocator a = llheap_allocator(&heap);
+    linked_list_init(&heap, region, sizeof region);
+    struct allocator a = linked_list_allocator(&heap);
     global_alloc_set(&a);
     return 0;
 }
@@ -24,8 +24,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    assert_int_equal(llheap_check(&heap), 0);
-    assert_int_equal(llheap_stats(&heap).used, 0);
+    assert_int_equal(linked_list_check(&heap), 0);
+    assert_int_equal(linked_list_stats(&heap).used, 0);
     return 0;
 }
 
@@ -38,9 +38,9 @@ static void test_kmalloc_kfree(void **state)
         assert_int_equal(kmalloc_size(p), size);
         memset(p, 0xab, size);
         /* the cost: 16 bytes of header, the block rounded to the heap's unit */
-        assert_int_equal(llheap_stats(&heap).used, 16 + (size + 15) / 16 * 16);
+        assert_int_equal(linked_list_stats(&heap).used, 16 + (size + 15) / 16 * 16);
         kfree(p);
-        assert_int_equal(llheap_stats(&heap).used, 0);
+        assert_int_equal(linked_list_stats(&heap).used, 0);
     }
     kfree(NULL);
 }
@@ -156,19 +156,19 @@ static void test_kalloc_family(void **state)
 {
     (void)state;
     struct layout l = {48, 16};
-    unsigned char *p = kalloc_zeroed(l);
+    unsigned char *p = heap_alloc_zeroed(l);
     for (int i = 0; i < 48; i++) assert_int_equal(p[i], 0);
     memset(p, 3, 48);
-    p = kresize(p, l, 96);
+    p = heap_realloc(p, l, 96);
     for (int i = 0; i < 48; i++) assert_int_equal(p[i], 3);
-    kdealloc(p, (struct layout){96, 16});
-    kdealloc(NULL, l);
-    assert_null(try_kalloc((struct layout){8, 0}));
-    assert_null(try_kalloc_zeroed((struct layout){8, 5}));
-    assert_null(try_kresize(NULL, (struct layout){8, 8}, SIZE_MAX));
-    EXPECT_PANIC(kalloc((struct layout){1u << 20, 8}),
+    heap_dealloc(p, (struct layout){96, 16});
+    heap_dealloc(NULL, l);
+    assert_null(try_heap_alloc((struct layout){8, 0}));
+    assert_null(try_heap_alloc_zeroed((struct layout){8, 5}));
+    assert_null(try_heap_realloc(NULL, (struct layout){8, 8}, SIZE_MAX));
+    EXPECT_PANIC(heap_alloc((struct layout){1u << 20, 8}),
                  "allocation error: Layout { size: 1048576, align: 8 }");
-    EXPECT_PANIC(kdealloc(region, (struct layout){8, 3}),
+    EXPECT_PANIC(heap_dealloc(region, (struct layout){8, 3}),
                  "allocator_dealloc: LAYOUT_ALIGN_NOT_POWER_OF_TWO");
     assert_ptr_equal(global_allocator()->state, &heap);
 }
@@ -209,9 +209,10 @@ static void test_dummy(void **state)
                  "dealloc should be never called");
     global_alloc_set(&d);
     assert_null(try_kmalloc(8));
-    assert_null(try_kalloc((struct layout){8, 8}));
+    assert_null(try_heap_alloc((struct layout){8, 8}));
     EXPECT_PANIC(kmalloc(8), "allocation error: Layout { size: 8, align: 16 }");
-    EXPECT_PANIC(kalloc((struct layout){4, 4}), "allocation error: Layout { size: 4, align: 4 }");
+    EXPECT_PANIC(heap_alloc((struct layout){4, 4}),
+                 "allocation error: Layout { size: 4, align: 4 }");
     EXPECT_PANIC(global_alloc_set(NULL), "global_alloc_set");
     setup(NULL);
 }

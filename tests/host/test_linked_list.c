@@ -1,22 +1,23 @@
 /* The linked-list allocator: the shared allocator-core suite, with
- * llheap_check() == 0 after every operation. */
+ * linked_list_check() == 0 after every operation. */
 #include <stdio.h>
 #include <string.h>
 
 #include "support.h"
 #include "kiln/linked_list.h"
 
-#define U        LLHEAP_UNIT
+#define U        LINKED_LIST_UNIT
 #define REGION   (4u << 20)
 #define MAX_SIZE 512
 
 static _Alignas(4096) unsigned char region[REGION];
-static struct llheap heap;
+static struct linked_list_heap heap;
 
 #define CHECK(h)                                                                                   \
     do {                                                                                           \
-        size_t broken_ = llheap_check(h);                                                          \
-        if (broken_) fail_msg("%s:%d: llheap_check: %zu broken", __FILE__, __LINE__, broken_);     \
+        size_t broken_ = linked_list_check(h);                                                     \
+        if (broken_)                                                                               \
+            fail_msg("%s:%d: linked_list_check: %zu broken", __FILE__, __LINE__, broken_);         \
     } while (0)
 
 static uint8_t pattern(size_t i, size_t size)
@@ -36,27 +37,27 @@ static void expect_filled(const void *p, size_t size, size_t tag)
             fail_msg("block %p (tag %zu) byte %zu was overwritten", p, tag, i);
 }
 
-static void *alloc_ok(struct llheap *h, size_t size, size_t align)
+static void *alloc_ok(struct linked_list_heap *h, size_t size, size_t align)
 {
-    struct alloc_stats before = llheap_stats(h);
-    void *p = llheap_alloc(h, (struct layout){size, align});
+    struct alloc_stats before = linked_list_stats(h);
+    void *p = linked_list_alloc(h, (struct layout){size, align});
     if (p == NULL) fail_msg("alloc {%zu, %zu} failed", size, align);
     uintptr_t a = (uintptr_t)p;
     assert_int_equal(a % align, 0);
     assert_int_equal(a % U, 0);
     assert_true(a >= h->start && a + size <= h->end);
-    assert_true(llheap_stats(h).used >= before.used + size);
+    assert_true(linked_list_stats(h).used >= before.used + size);
     CHECK(h);
     return p;
 }
 
-static void expect_pristine(struct llheap *h)
+static void expect_pristine(struct linked_list_heap *h)
 {
-    struct alloc_stats s = llheap_stats(h);
+    struct alloc_stats s = linked_list_stats(h);
     assert_int_equal(s.used, 0);
     assert_int_equal(s.free, s.size);
     assert_int_equal(s.largest_hole, s.size);
-    assert_int_equal(llheap_holes(h), s.size ? 1 : 0);
+    assert_int_equal(linked_list_holes(h), s.size ? 1 : 0);
     CHECK(h);
 }
 
@@ -89,7 +90,7 @@ static void test_every_size_align_order(void **state)
     rng_state = 0x9e3779b97f4a7c15ull;
     for (size_t align = 1; align <= 4096; align *= 2) {
         for (enum order o = FORWARD; o <= RANDOM; o++) {
-            llheap_init(&heap, region, sizeof region);
+            linked_list_init(&heap, region, sizeof region);
             expect_pristine(&heap);
             for (size_t size = 1; size <= MAX_SIZE; size++) {
                 blocks[size] = alloc_ok(&heap, size, align);
@@ -99,8 +100,8 @@ static void test_every_size_align_order(void **state)
             for (size_t i = 0; i < MAX_SIZE; i++) {
                 size_t size = idx[i] + 1;
                 expect_filled(blocks[size], size, size);
-                llheap_dealloc(&heap, blocks[size], (struct layout){size, align});
-                size_t broken = llheap_check(&heap);
+                linked_list_dealloc(&heap, blocks[size], (struct layout){size, align});
+                size_t broken = linked_list_check(&heap);
                 if (broken)
                     fail_msg("align %zu, %s order, free of size %zu: %zu broken", align,
                              order_name[o], size, broken);
@@ -122,7 +123,7 @@ static void random_workload(uint64_t seed, size_t heap_bytes)
     } slot[SLOTS];
     memset(slot, 0, sizeof slot);
     rng_state = seed;
-    llheap_init(&heap, region, heap_bytes);
+    linked_list_init(&heap, region, heap_bytes);
     for (size_t op = 0; op < OPS; op++) {
         size_t i = rnd() % SLOTS;
         uint64_t r = rnd();
@@ -130,7 +131,7 @@ static void random_workload(uint64_t seed, size_t heap_bytes)
             size_t size = (size_t)1 << (r % 13);
             size_t align = (r >> 8) % 8 ? 8 : (size_t)1 << (r >> 12) % 13;
             size = size + (r >> 20) % size;
-            slot[i].p = llheap_alloc(&heap, (struct layout){size, align});
+            slot[i].p = linked_list_alloc(&heap, (struct layout){size, align});
             CHECK(&heap);
             if (slot[i].p == NULL) continue;
             assert_int_equal((uintptr_t)slot[i].p % align, 0);
@@ -139,7 +140,7 @@ static void random_workload(uint64_t seed, size_t heap_bytes)
         } else if (r % 3 == 0) {
             size_t new_size = 1 + (r >> 4) % 6000;
             struct layout l = {slot[i].size, slot[i].align};
-            void *q = llheap_realloc(&heap, slot[i].p, l, new_size);
+            void *q = linked_list_realloc(&heap, slot[i].p, l, new_size);
             CHECK(&heap);
             if (q == NULL) {
                 expect_filled(slot[i].p, slot[i].size, slot[i].tag);
@@ -151,7 +152,7 @@ static void random_workload(uint64_t seed, size_t heap_bytes)
             fill(q, new_size, op);
         } else {
             expect_filled(slot[i].p, slot[i].size, slot[i].tag);
-            llheap_dealloc(&heap, slot[i].p, (struct layout){slot[i].size, slot[i].align});
+            linked_list_dealloc(&heap, slot[i].p, (struct layout){slot[i].size, slot[i].align});
             slot[i].p = NULL;
             CHECK(&heap);
         }
@@ -159,7 +160,7 @@ static void random_workload(uint64_t seed, size_t heap_bytes)
     for (size_t i = 0; i < SLOTS; i++) {
         if (slot[i].p == NULL) continue;
         expect_filled(slot[i].p, slot[i].size, slot[i].tag);
-        llheap_dealloc(&heap, slot[i].p, (struct layout){slot[i].size, slot[i].align});
+        linked_list_dealloc(&heap, slot[i].p, (struct layout){slot[i].size, slot[i].align});
         CHECK(&heap);
     }
     expect_pristine(&heap);
@@ -180,30 +181,30 @@ static void test_first_fit_after_frees_below(void **state)
     (void)state;
     struct layout l = {64, 8};
     unsigned char *b[10];
-    llheap_init(&heap, region, 4096);
+    linked_list_init(&heap, region, 4096);
     for (int i = 0; i < 10; i++) b[i] = alloc_ok(&heap, 64, 8);
     /* 64-byte holes at b[1], b[3], b[5], b[7]; b[9] joins the top hole */
-    for (int i = 1; i < 10; i += 2) llheap_dealloc(&heap, b[i], l);
+    for (int i = 1; i < 10; i += 2) linked_list_dealloc(&heap, b[i], l);
     CHECK(&heap);
     /* a search for 128 bytes passes the four small holes */
     assert_ptr_equal(alloc_ok(&heap, 128, 8), b[9]);
     /* freeing b[4] merges b[3..5] into 192 bytes below them */
-    llheap_dealloc(&heap, b[4], l);
+    linked_list_dealloc(&heap, b[4], l);
     CHECK(&heap);
     assert_ptr_equal(alloc_ok(&heap, 160, 8), b[3]);
     /* b[6] merges the 32 bytes left after it with b[7]'s hole: 160 bytes */
-    llheap_dealloc(&heap, b[6], l);
+    linked_list_dealloc(&heap, b[6], l);
     CHECK(&heap);
     assert_ptr_equal(alloc_ok(&heap, 129, 8), b[3] + 160);
     /* an aligned search also starts from the lowest hole */
     assert_ptr_equal(alloc_ok(&heap, 64, 64), b[1]);
-    llheap_dealloc(&heap, b[8], l);
-    llheap_dealloc(&heap, b[0], l);
-    llheap_dealloc(&heap, b[2], l);
-    llheap_dealloc(&heap, b[9], (struct layout){128, 8});
-    llheap_dealloc(&heap, b[3], (struct layout){160, 8});
-    llheap_dealloc(&heap, b[3] + 160, (struct layout){129, 8});
-    llheap_dealloc(&heap, b[1], (struct layout){64, 64});
+    linked_list_dealloc(&heap, b[8], l);
+    linked_list_dealloc(&heap, b[0], l);
+    linked_list_dealloc(&heap, b[2], l);
+    linked_list_dealloc(&heap, b[9], (struct layout){128, 8});
+    linked_list_dealloc(&heap, b[3], (struct layout){160, 8});
+    linked_list_dealloc(&heap, b[3] + 160, (struct layout){129, 8});
+    linked_list_dealloc(&heap, b[1], (struct layout){64, 64});
     expect_pristine(&heap);
 }
 
@@ -212,11 +213,11 @@ static void test_first_fit_after_frees_below(void **state)
 static void test_oom_leaves_heap_intact(void **state)
 {
     (void)state;
-    llheap_init(&heap, region, 4096);
+    linked_list_init(&heap, region, 4096);
     void *a = alloc_ok(&heap, 1000, 8);
     void *b = alloc_ok(&heap, 1000, 64);
-    struct alloc_stats before = llheap_stats(&heap);
-    size_t holes = llheap_holes(&heap);
+    struct alloc_stats before = linked_list_stats(&heap);
+    size_t holes = linked_list_holes(&heap);
     const struct layout too_big[] = {
         {before.largest_hole + 1, 1},
         {4096, 1},
@@ -226,21 +227,21 @@ static void test_oom_leaves_heap_intact(void **state)
         {0, 1ul << 40},
     };
     for (size_t i = 0; i < sizeof too_big / sizeof too_big[0]; i++) {
-        assert_null(llheap_alloc(&heap, too_big[i]));
-        struct alloc_stats after = llheap_stats(&heap);
+        assert_null(linked_list_alloc(&heap, too_big[i]));
+        struct alloc_stats after = linked_list_stats(&heap);
         assert_memory_equal(&before, &after, sizeof before);
-        assert_int_equal(llheap_holes(&heap), holes);
+        assert_int_equal(linked_list_holes(&heap), holes);
         CHECK(&heap);
     }
     /* exhaust with small blocks: each fits until none does */
     size_t n = 0;
-    while (llheap_alloc(&heap, (struct layout){16, 16}) != NULL) {
+    while (linked_list_alloc(&heap, (struct layout){16, 16}) != NULL) {
         n++;
         CHECK(&heap);
     }
     assert_int_equal(n, before.free / 16);
-    assert_int_equal(llheap_stats(&heap).free, 0);
-    assert_null(llheap_alloc(&heap, (struct layout){0, 1}));
+    assert_int_equal(linked_list_stats(&heap).free, 0);
+    assert_null(linked_list_alloc(&heap, (struct layout){0, 1}));
     CHECK(&heap);
     (void)a, (void)b;
 }
@@ -248,10 +249,10 @@ static void test_oom_leaves_heap_intact(void **state)
 static void test_invalid_layout_alloc_is_null(void **state)
 {
     (void)state;
-    llheap_init(&heap, region, 4096);
-    assert_null(llheap_alloc(&heap, (struct layout){8, 0}));
-    assert_null(llheap_alloc(&heap, (struct layout){8, 24}));
-    assert_null(llheap_alloc(&heap, (struct layout){SIZE_MAX, 16}));
+    linked_list_init(&heap, region, 4096);
+    assert_null(linked_list_alloc(&heap, (struct layout){8, 0}));
+    assert_null(linked_list_alloc(&heap, (struct layout){8, 24}));
+    assert_null(linked_list_alloc(&heap, (struct layout){SIZE_MAX, 16}));
     expect_pristine(&heap);
 }
 
@@ -277,18 +278,18 @@ static void test_coalescing(void **state)
     struct layout l = {64, 8};
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         void *b[4];
-        llheap_init(&heap, region, 256);
+        linked_list_init(&heap, region, 256);
         for (int i = 0; i < 4; i++) b[i] = alloc_ok(&heap, 64, 8);
-        assert_int_equal(llheap_holes(&heap), 0);
+        assert_int_equal(linked_list_holes(&heap), 0);
         for (int i = 0; i < 4 && cases[c].order[i] >= 0; i++) {
-            llheap_dealloc(&heap, b[cases[c].order[i]], l);
+            linked_list_dealloc(&heap, b[cases[c].order[i]], l);
             CHECK(&heap);
         }
-        if (llheap_holes(&heap) != cases[c].holes ||
-            llheap_stats(&heap).largest_hole != cases[c].largest)
+        if (linked_list_holes(&heap) != cases[c].holes ||
+            linked_list_stats(&heap).largest_hole != cases[c].largest)
             fail_msg("%s: %zu holes, largest %zu; want %zu, %zu", cases[c].name,
-                     llheap_holes(&heap), llheap_stats(&heap).largest_hole, cases[c].holes,
-                     cases[c].largest);
+                     linked_list_holes(&heap), linked_list_stats(&heap).largest_hole,
+                     cases[c].holes, cases[c].largest);
     }
 }
 
@@ -297,16 +298,16 @@ static void test_coalescing(void **state)
 static void test_init_trims_unaligned_region(void **state)
 {
     (void)state;
-    llheap_init(&heap, region + 3, 1000);
+    linked_list_init(&heap, region + 3, 1000);
     assert_int_equal(heap.start, (uintptr_t)region + 16);
     assert_int_equal(heap.end, (uintptr_t)region + 992); /* 1003 rounded down */
     expect_pristine(&heap);
-    llheap_init(&heap, region + 1, 20); /* no whole unit: empty */
-    assert_int_equal(llheap_stats(&heap).size, 0);
-    assert_null(llheap_alloc(&heap, (struct layout){1, 1}));
+    linked_list_init(&heap, region + 1, 20); /* no whole unit: empty */
+    assert_int_equal(linked_list_stats(&heap).size, 0);
+    assert_null(linked_list_alloc(&heap, (struct layout){1, 1}));
     CHECK(&heap);
-    llheap_extend(&heap, 20); /* top: region + 41, one unit [16, 32) */
-    assert_int_equal(llheap_stats(&heap).size, 16);
+    linked_list_extend(&heap, 20); /* top: region + 41, one unit [16, 32) */
+    assert_int_equal(linked_list_stats(&heap).size, 16);
     expect_pristine(&heap);
     assert_non_null(alloc_ok(&heap, 16, 16));
 }
@@ -314,24 +315,24 @@ static void test_init_trims_unaligned_region(void **state)
 static void test_extend(void **state)
 {
     (void)state;
-    llheap_init(&heap, region, 256);
+    linked_list_init(&heap, region, 256);
     void *a = alloc_ok(&heap, 256, 8);
-    assert_null(llheap_alloc(&heap, (struct layout){1, 1}));
-    llheap_extend(&heap, 256); /* the new hole stands alone */
+    assert_null(linked_list_alloc(&heap, (struct layout){1, 1}));
+    linked_list_extend(&heap, 256); /* the new hole stands alone */
     CHECK(&heap);
-    assert_int_equal(llheap_holes(&heap), 1);
-    assert_int_equal(llheap_stats(&heap).size, 512);
-    llheap_extend(&heap, 8); /* half a unit: nothing yet */
-    llheap_extend(&heap, 8); /* the other half: merges with the top hole */
+    assert_int_equal(linked_list_holes(&heap), 1);
+    assert_int_equal(linked_list_stats(&heap).size, 512);
+    linked_list_extend(&heap, 8); /* half a unit: nothing yet */
+    linked_list_extend(&heap, 8); /* the other half: merges with the top hole */
     CHECK(&heap);
-    assert_int_equal(llheap_holes(&heap), 1);
-    assert_int_equal(llheap_stats(&heap).largest_hole, 272);
+    assert_int_equal(linked_list_holes(&heap), 1);
+    assert_int_equal(linked_list_stats(&heap).largest_hole, 272);
     void *b = alloc_ok(&heap, 272, 16);
     assert_ptr_equal(b, region + 256);
-    llheap_dealloc(&heap, a, (struct layout){256, 8});
-    llheap_dealloc(&heap, b, (struct layout){272, 16});
+    linked_list_dealloc(&heap, a, (struct layout){256, 8});
+    linked_list_dealloc(&heap, b, (struct layout){272, 16});
     expect_pristine(&heap);
-    assert_int_equal(llheap_stats(&heap).size, 272 + 256);
+    assert_int_equal(linked_list_stats(&heap).size, 272 + 256);
 }
 
 /* ---- realloc --------------------------------------------------------------- */
@@ -340,68 +341,68 @@ static void test_realloc_in_place_and_moving(void **state)
 {
     (void)state;
     struct layout l = {100, 8};
-    llheap_init(&heap, region, 4096);
+    linked_list_init(&heap, region, 4096);
     char *a = alloc_ok(&heap, 100, 8);
     fill(a, 100, 1);
     /* grows in place: the hole above is large enough */
-    char *g = llheap_realloc(&heap, a, l, 1000);
+    char *g = linked_list_realloc(&heap, a, l, 1000);
     CHECK(&heap);
     assert_ptr_equal(g, a);
     expect_filled(g, 100, 1);
-    assert_int_equal(llheap_stats(&heap).used, 1008);
+    assert_int_equal(linked_list_stats(&heap).used, 1008);
     /* shrinks in place: the tail becomes a hole and merges with the one above */
     fill(g, 1000, 2);
-    char *s = llheap_realloc(&heap, g, (struct layout){1000, 8}, 40);
+    char *s = linked_list_realloc(&heap, g, (struct layout){1000, 8}, 40);
     CHECK(&heap);
     assert_ptr_equal(s, a);
     expect_filled(s, 40, 2);
-    assert_int_equal(llheap_stats(&heap).used, 48);
-    assert_int_equal(llheap_holes(&heap), 1);
+    assert_int_equal(linked_list_stats(&heap).used, 48);
+    assert_int_equal(linked_list_holes(&heap), 1);
     /* a block right above: growing must move and keep the data */
     char *wall = alloc_ok(&heap, 16, 8);
     assert_ptr_equal(wall, a + 48);
     fill(s, 40, 3);
-    char *m = llheap_realloc(&heap, s, (struct layout){40, 8}, 500);
+    char *m = linked_list_realloc(&heap, s, (struct layout){40, 8}, 500);
     CHECK(&heap);
     assert_ptr_not_equal(m, s);
     expect_filled(m, 40, 3);
     /* the old place is a hole again: shrinking a moved block also stays put */
-    assert_int_equal(llheap_stats(&heap).used, 512 + 16);
+    assert_int_equal(linked_list_stats(&heap).used, 512 + 16);
     fill(m, 500, 4);
-    assert_ptr_equal(llheap_realloc(&heap, m, (struct layout){500, 8}, 200), m);
+    assert_ptr_equal(linked_list_realloc(&heap, m, (struct layout){500, 8}, 200), m);
     expect_filled(m, 200, 4);
     CHECK(&heap);
     /* same rounded size: nothing moves, nothing changes */
-    assert_ptr_equal(llheap_realloc(&heap, m, (struct layout){200, 8}, 205), m);
-    assert_int_equal(llheap_stats(&heap).used, 208 + 16);
+    assert_ptr_equal(linked_list_realloc(&heap, m, (struct layout){200, 8}, 205), m);
+    assert_int_equal(linked_list_stats(&heap).used, 208 + 16);
     /* grows in place into a hole that it fills exactly */
-    llheap_dealloc(&heap, wall, (struct layout){16, 8});
+    linked_list_dealloc(&heap, wall, (struct layout){16, 8});
     CHECK(&heap);
-    llheap_dealloc(&heap, m, (struct layout){205, 8});
+    linked_list_dealloc(&heap, m, (struct layout){205, 8});
     expect_pristine(&heap);
 }
 
 static void test_realloc_failure_keeps_block(void **state)
 {
     (void)state;
-    llheap_init(&heap, region, 1024);
+    linked_list_init(&heap, region, 1024);
     char *a = alloc_ok(&heap, 300, 8);
     char *b = alloc_ok(&heap, 300, 8);
     fill(a, 300, 5);
-    struct alloc_stats before = llheap_stats(&heap);
-    assert_null(llheap_realloc(&heap, a, (struct layout){300, 8}, 2000));     /* no room */
-    assert_null(llheap_realloc(&heap, a, (struct layout){300, 8}, SIZE_MAX)); /* invalid */
-    struct alloc_stats after = llheap_stats(&heap);
+    struct alloc_stats before = linked_list_stats(&heap);
+    assert_null(linked_list_realloc(&heap, a, (struct layout){300, 8}, 2000));     /* no room */
+    assert_null(linked_list_realloc(&heap, a, (struct layout){300, 8}, SIZE_MAX)); /* invalid */
+    struct alloc_stats after = linked_list_stats(&heap);
     assert_memory_equal(&before, &after, sizeof before);
     expect_filled(a, 300, 5);
     CHECK(&heap);
     /* NULL reallocates as alloc */
-    char *c = llheap_realloc(&heap, NULL, (struct layout){0, 8}, 64);
+    char *c = linked_list_realloc(&heap, NULL, (struct layout){0, 8}, 64);
     assert_non_null(c);
     CHECK(&heap);
-    llheap_dealloc(&heap, a, (struct layout){300, 8});
-    llheap_dealloc(&heap, b, (struct layout){300, 8});
-    llheap_dealloc(&heap, c, (struct layout){64, 8});
+    linked_list_dealloc(&heap, a, (struct layout){300, 8});
+    linked_list_dealloc(&heap, b, (struct layout){300, 8});
+    linked_list_dealloc(&heap, c, (struct layout){64, 8});
     expect_pristine(&heap);
 }
 
@@ -421,44 +422,45 @@ static void test_double_free_panics(void **state)
 {
     (void)state;
     struct layout l = {64, 8};
-    llheap_init(&heap, region, 4096);
+    linked_list_init(&heap, region, 4096);
     void *a = alloc_ok(&heap, 64, 8), *b = alloc_ok(&heap, 64, 8), *c = alloc_ok(&heap, 64, 8);
-    llheap_dealloc(&heap, b, l);
-    EXPECT_PANIC(llheap_dealloc(&heap, b, l), "double free");
+    linked_list_dealloc(&heap, b, l);
+    EXPECT_PANIC(linked_list_dealloc(&heap, b, l), "double free");
     expect_message_has_pointer(b);
     CHECK(&heap);
     /* a wrong, larger layout reaches into the hole above: also caught */
-    EXPECT_PANIC(llheap_dealloc(&heap, a, (struct layout){100, 8}), "double free");
+    EXPECT_PANIC(linked_list_dealloc(&heap, a, (struct layout){100, 8}), "double free");
     /* freed into the middle of the top hole */
-    llheap_dealloc(&heap, c, l);
-    EXPECT_PANIC(llheap_dealloc(&heap, c, l), "double free");
-    EXPECT_PANIC(llheap_realloc(&heap, c, l, 128), "double free");
+    linked_list_dealloc(&heap, c, l);
+    EXPECT_PANIC(linked_list_dealloc(&heap, c, l), "double free");
+    EXPECT_PANIC(linked_list_realloc(&heap, c, l, 128), "double free");
     CHECK(&heap);
-    llheap_dealloc(&heap, a, l);
+    linked_list_dealloc(&heap, a, l);
     expect_pristine(&heap);
-    EXPECT_PANIC(llheap_dealloc(&heap, a, l), "double free");
+    EXPECT_PANIC(linked_list_dealloc(&heap, a, l), "double free");
 }
 
 static void test_invalid_free_panics(void **state)
 {
     (void)state;
     struct layout l = {64, 8};
-    llheap_init(&heap, region + 4096, 4096);
+    linked_list_init(&heap, region + 4096, 4096);
     char *a = alloc_ok(&heap, 64, 8);
     char outside[32];
-    EXPECT_PANIC(llheap_dealloc(&heap, outside, l), "invalid free");
+    EXPECT_PANIC(linked_list_dealloc(&heap, outside, l), "invalid free");
     expect_message_has_pointer(outside);
-    EXPECT_PANIC(llheap_dealloc(&heap, region, l), "invalid free");        /* below */
-    EXPECT_PANIC(llheap_dealloc(&heap, region + 8192, l), "invalid free"); /* above */
-    EXPECT_PANIC(llheap_dealloc(&heap, a + 8, l), "invalid free");         /* misaligned for U */
-    EXPECT_PANIC(llheap_dealloc(&heap, a + 16, (struct layout){8, 32}), "invalid free");
-    EXPECT_PANIC(llheap_dealloc(&heap, region + 8192 - 16, l), "invalid free"); /* past end */
-    EXPECT_PANIC(llheap_realloc(&heap, a + 8, l, 8), "invalid free");
-    EXPECT_PANIC(llheap_dealloc(&heap, a, (struct layout){64, 3}), "LAYOUT_ALIGN_NOT_POWER_OF_TWO");
-    EXPECT_PANIC(llheap_dealloc(&heap, a, (struct layout){64, 0}), "LAYOUT_ALIGN_ZERO");
+    EXPECT_PANIC(linked_list_dealloc(&heap, region, l), "invalid free");        /* below */
+    EXPECT_PANIC(linked_list_dealloc(&heap, region + 8192, l), "invalid free"); /* above */
+    EXPECT_PANIC(linked_list_dealloc(&heap, a + 8, l), "invalid free"); /* misaligned for U */
+    EXPECT_PANIC(linked_list_dealloc(&heap, a + 16, (struct layout){8, 32}), "invalid free");
+    EXPECT_PANIC(linked_list_dealloc(&heap, region + 8192 - 16, l), "invalid free"); /* past end */
+    EXPECT_PANIC(linked_list_realloc(&heap, a + 8, l, 8), "invalid free");
+    EXPECT_PANIC(linked_list_dealloc(&heap, a, (struct layout){64, 3}),
+                 "LAYOUT_ALIGN_NOT_POWER_OF_TWO");
+    EXPECT_PANIC(linked_list_dealloc(&heap, a, (struct layout){64, 0}), "LAYOUT_ALIGN_ZERO");
     CHECK(&heap);
-    llheap_dealloc(&heap, NULL, l); /* does nothing */
-    llheap_dealloc(&heap, a, l);
+    linked_list_dealloc(&heap, NULL, l); /* does nothing */
+    linked_list_dealloc(&heap, a, l);
     expect_pristine(&heap);
 }
 
@@ -468,24 +470,24 @@ static void test_check_detects_corruption(void **state)
 {
     (void)state;
     struct layout l = {64, 8};
-    llheap_init(&heap, region, 4096);
+    linked_list_init(&heap, region, 4096);
     void *a = alloc_ok(&heap, 64, 8), *b = alloc_ok(&heap, 64, 8);
     (void)alloc_ok(&heap, 64, 8);
-    llheap_dealloc(&heap, a, l);
+    linked_list_dealloc(&heap, a, l);
     heap.used += 16; /* free + used != size */
-    assert_int_equal(llheap_check(&heap), 1);
+    assert_int_equal(linked_list_check(&heap), 1);
     heap.used -= 16;
     size_t *hole = a; /* node {size, next} of the hole at a */
     hole[0] = 80;     /* now overlaps b */
-    assert_true(llheap_check(&heap) > 0);
+    assert_true(linked_list_check(&heap) > 0);
     hole[0] = 8; /* below the minimum */
-    assert_true(llheap_check(&heap) > 0);
+    assert_true(linked_list_check(&heap) > 0);
     hole[0] = 64;
     CHECK(&heap);
-    llheap_dealloc(&heap, b, l);
+    linked_list_dealloc(&heap, b, l);
     CHECK(&heap);
     hole[1] = (size_t)a; /* a cycle */
-    assert_true(llheap_check(&heap) > 0);
+    assert_true(linked_list_check(&heap) > 0);
 }
 
 /* ---- through the allocator interface ------------------------------------- */
@@ -493,8 +495,8 @@ static void test_check_detects_corruption(void **state)
 static void test_as_allocator(void **state)
 {
     (void)state;
-    llheap_init(&heap, region, 8192);
-    struct allocator a = llheap_allocator(&heap);
+    linked_list_init(&heap, region, 8192);
+    struct allocator a = linked_list_allocator(&heap);
     struct layout l = {100, 32};
     char *p = allocator_alloc_zeroed(&a, l);
     assert_non_null(p);

@@ -82,22 +82,22 @@ static void test_intrusive_misuse_panics(void **state)
 static uint32_t ref[REF_CAP];
 static size_t lo, hi;
 
-static void compare(struct linked_list *l)
+static void compare(struct owned_list *l)
 {
-    assert_int_equal(linked_list_len(l), hi - lo);
+    assert_int_equal(owned_list_len(l), hi - lo);
     size_t i = lo;
-    LINKED_LIST_FOR_EACH (l, uint32_t, it) assert_int_equal(*it, ref[i++]);
+    OWNED_LIST_FOR_EACH (l, uint32_t, it) assert_int_equal(*it, ref[i++]);
     assert_int_equal(i, hi);
     i = hi; /* and backwards */
-    for (uint32_t *it = linked_list_back(l); it; it = linked_list_prev(l, it))
+    for (uint32_t *it = owned_list_back(l); it; it = owned_list_prev(l, it))
         assert_int_equal(*it, ref[--i]);
     assert_int_equal(i, lo);
     if (hi > lo) {
-        assert_int_equal(*(uint32_t *)linked_list_front(l), ref[lo]);
-        assert_int_equal(*(uint32_t *)linked_list_back(l), ref[hi - 1]);
+        assert_int_equal(*(uint32_t *)owned_list_front(l), ref[lo]);
+        assert_int_equal(*(uint32_t *)owned_list_back(l), ref[hi - 1]);
     } else {
-        assert_null(linked_list_front(l));
-        assert_null(linked_list_back(l));
+        assert_null(owned_list_front(l));
+        assert_null(owned_list_back(l));
     }
     assert_int_equal(host_alloc_live(), hi - lo); /* one block per element */
 }
@@ -108,40 +108,40 @@ static void test_owning_random_against_reference(void **state)
     host_alloc_install();
     rng_state = 0xfeedface;
     lo = hi = REF_CAP / 2;
-    struct linked_list l;
-    LINKED_LIST_INIT(&l, uint32_t);
+    struct owned_list l;
+    OWNED_LIST_INIT(&l, uint32_t);
     for (int step = 0; step < 6000; step++) {
         uint32_t x = (uint32_t)rnd(), out = 0;
         switch (rnd() % 4) {
         case 0:
             if (hi == REF_CAP) break;
-            LINKED_LIST_PUSH_BACK(&l, uint32_t, x);
+            OWNED_LIST_PUSH_BACK(&l, uint32_t, x);
             ref[hi++] = x;
             break;
         case 1:
             if (lo == 0) break;
-            LINKED_LIST_PUSH_FRONT(&l, uint32_t, x);
+            OWNED_LIST_PUSH_FRONT(&l, uint32_t, x);
             ref[--lo] = x;
             break;
         case 2:
-            assert_int_equal(linked_list_pop_back(&l, &out), hi > lo);
+            assert_int_equal(owned_list_pop_back(&l, &out), hi > lo);
             if (hi > lo) assert_int_equal(out, ref[--hi]);
             break;
         case 3:
-            assert_int_equal(linked_list_pop_front(&l, &out), hi > lo);
+            assert_int_equal(owned_list_pop_front(&l, &out), hi > lo);
             if (hi > lo) assert_int_equal(out, ref[lo++]);
             break;
         }
         if (step % 16 == 0 || hi - lo < 4) compare(&l);
     }
     compare(&l);
-    linked_list_free(&l, NULL);
-    assert_int_equal(linked_list_len(&l), 0);
+    owned_list_free(&l, NULL);
+    assert_int_equal(owned_list_len(&l), 0);
     assert_true(list_empty(&l.head));
     NO_LEAKS();
     uint32_t out = 5;
-    assert_false(linked_list_pop_front(&l, &out));
-    assert_false(linked_list_pop_back(&l, NULL));
+    assert_false(owned_list_pop_front(&l, &out));
+    assert_false(owned_list_pop_back(&l, NULL));
     assert_int_equal(out, 5);
 }
 
@@ -158,15 +158,15 @@ static void test_free_runs_destructor_once_each(void **state)
 {
     (void)state;
     host_alloc_install();
-    struct linked_list l;
-    LINKED_LIST_INIT(&l, int *);
-    for (int i = 0; i < 100; i++) LINKED_LIST_PUSH_BACK(&l, int *, BOX_NEW(int, i));
+    struct owned_list l;
+    OWNED_LIST_INIT(&l, int *);
+    for (int i = 0; i < 100; i++) OWNED_LIST_PUSH_BACK(&l, int *, BOX_NEW(int, i));
     assert_int_equal(host_alloc_live(), 200);
     drops = 0;
-    linked_list_free(&l, drop_boxed);
+    owned_list_free(&l, drop_boxed);
     assert_int_equal(drops, 100);
     NO_LEAKS();
-    linked_list_free(&l, drop_boxed); /* an empty list: nothing more */
+    owned_list_free(&l, drop_boxed); /* an empty list: nothing more */
     assert_int_equal(drops, 100);
 }
 
@@ -178,30 +178,29 @@ static void test_alignment_oom_and_type_check(void **state)
 {
     (void)state;
     host_alloc_install();
-    struct linked_list l;
-    LINKED_LIST_INIT(&l, struct wide);
+    struct owned_list l;
+    OWNED_LIST_INIT(&l, struct wide);
     assert_int_equal(l.value_offset, 64);
-    for (char c = 'a'; c < 'k'; c++) LINKED_LIST_PUSH_FRONT(&l, struct wide, {c});
+    for (char c = 'a'; c < 'k'; c++) OWNED_LIST_PUSH_FRONT(&l, struct wide, {c});
     char want = 'j';
-    LINKED_LIST_FOR_EACH (&l, struct wide, it) {
+    OWNED_LIST_FOR_EACH (&l, struct wide, it) {
         assert_int_equal((uintptr_t)it % 64, 0);
         assert_int_equal(it->tag, want--);
     }
     host_alloc_fail_after(0);
     struct wide w = {'z'};
-    assert_int_equal(try_linked_list_push_back(&l, &w), COLL_ALLOC_FAILED);
-    assert_int_equal(try_linked_list_push_front(&l, &w), COLL_ALLOC_FAILED);
-    EXPECT_PANIC(linked_list_push_back(&l, &w),
-                 "allocation error: Layout { size: 128, align: 64 }");
-    assert_int_equal(linked_list_len(&l), 10);
-    assert_int_equal(((struct wide *)linked_list_front(&l))->tag, 'j');
-    assert_int_equal(((struct wide *)linked_list_back(&l))->tag, 'a');
+    assert_int_equal(try_owned_list_push_back(&l, &w), COLL_ALLOC_FAILED);
+    assert_int_equal(try_owned_list_push_front(&l, &w), COLL_ALLOC_FAILED);
+    EXPECT_PANIC(owned_list_push_back(&l, &w), "allocation error: Layout { size: 128, align: 64 }");
+    assert_int_equal(owned_list_len(&l), 10);
+    assert_int_equal(((struct wide *)owned_list_front(&l))->tag, 'j');
+    assert_int_equal(((struct wide *)owned_list_back(&l))->tag, 'a');
     host_alloc_fail_after(SIZE_MAX);
-    assert_int_equal(try_linked_list_push_back(&l, &w), COLL_OK);
-    assert_int_equal(((struct wide *)linked_list_back(&l))->tag, 'z');
-    EXPECT_PANIC(LINKED_LIST_PUSH_BACK(&l, int, 1), "a 4-byte type used on a list of 64-byte");
-    EXPECT_PANIC(linked_list_init(&l, 0, 1), "element size 0");
-    linked_list_free(&l, NULL);
+    assert_int_equal(try_owned_list_push_back(&l, &w), COLL_OK);
+    assert_int_equal(((struct wide *)owned_list_back(&l))->tag, 'z');
+    EXPECT_PANIC(OWNED_LIST_PUSH_BACK(&l, int, 1), "a 4-byte type used on a list of 64-byte");
+    EXPECT_PANIC(owned_list_init(&l, 0, 1), "element size 0");
+    owned_list_free(&l, NULL);
     NO_LEAKS();
 }
 

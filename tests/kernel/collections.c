@@ -290,40 +290,39 @@ KTEST(kformat_formats_into_a_new_string)
     assert_heap_back_to(used0);
 }
 
-KTEST(linked_list_order_and_drops)
+KTEST(owned_list_order_and_drops)
 {
     size_t used0 = heap_used();
     tracked_reset();
-    struct linked_list l;
-    LINKED_LIST_INIT(&l, struct tracked);
-    kassert(linked_list_front(&l) == NULL && !linked_list_pop_back(&l, NULL));
+    struct owned_list l;
+    OWNED_LIST_INIT(&l, struct tracked);
+    kassert(owned_list_front(&l) == NULL && !owned_list_pop_back(&l, NULL));
     /* Front to back: ids 149 .. 100 (pushed at the front), then 0 .. 99. */
-    for (uint64_t i = 0; i < 100; i++) LINKED_LIST_PUSH_BACK(&l, struct tracked, tracked_make(i));
-    for (uint64_t i = 100; i < 150; i++)
-        LINKED_LIST_PUSH_FRONT(&l, struct tracked, tracked_make(i));
-    kassert_eq(linked_list_len(&l), 150);
+    for (uint64_t i = 0; i < 100; i++) OWNED_LIST_PUSH_BACK(&l, struct tracked, tracked_make(i));
+    for (uint64_t i = 100; i < 150; i++) OWNED_LIST_PUSH_FRONT(&l, struct tracked, tracked_make(i));
+    kassert_eq(owned_list_len(&l), 150);
     /* A node: {next, prev} and the 16-byte element, 32 bytes; a box: 16. */
     kassert_eq(heap_used(), used0 + 150 * (32 + 16));
     uint64_t n = 0;
-    LINKED_LIST_FOR_EACH (&l, struct tracked, t) {
+    OWNED_LIST_FOR_EACH (&l, struct tracked, t) {
         kassert(in_heap(t, sizeof *t) && t->owned->x == (int)t->id);
         kassert_eq(t->id, n < 50 ? 149 - n : n - 50);
         n++;
     }
     kassert_eq(n, 150);
     n = 0;
-    for (struct tracked *t = linked_list_back(&l); t; t = linked_list_prev(&l, t), n++)
+    for (struct tracked *t = owned_list_back(&l); t; t = owned_list_prev(&l, t), n++)
         kassert_eq(t->id, n < 100 ? 99 - n : n);
     kassert_eq(n, 150);
     struct tracked out;
-    kassert(linked_list_pop_front(&l, &out) && out.id == 149);
+    kassert(owned_list_pop_front(&l, &out) && out.id == 149);
     tracked_drop(&out);
-    kassert(linked_list_pop_back(&l, &out) && out.id == 99);
+    kassert(owned_list_pop_back(&l, &out) && out.id == 99);
     tracked_drop(&out);
-    kassert(linked_list_len(&l) == 148 && ((struct tracked *)linked_list_front(&l))->id == 148);
-    kassert_eq(((struct tracked *)linked_list_back(&l))->id, 98);
-    linked_list_free(&l, tracked_drop);
-    kassert(tracked_drops == 150 && linked_list_len(&l) == 0 && linked_list_front(&l) == NULL);
+    kassert(owned_list_len(&l) == 148 && ((struct tracked *)owned_list_front(&l))->id == 148);
+    kassert_eq(((struct tracked *)owned_list_back(&l))->id, 98);
+    owned_list_free(&l, tracked_drop);
+    kassert(tracked_drops == 150 && owned_list_len(&l) == 0 && owned_list_front(&l) == NULL);
     assert_heap_back_to(used0);
 }
 

@@ -51,13 +51,13 @@ static void heap_exhaust(void)
     for (struct alloc_stats st = heap_stats(); st.free > 0; st = heap_stats(), hogs++) {
         kassert(hogs < sizeof hog / sizeof hog[0]);
         hog_layout[hogs] = (struct layout){st.largest_hole, 16};
-        kassert((hog[hogs] = try_kalloc(hog_layout[hogs])) != NULL);
+        kassert((hog[hogs] = try_heap_alloc(hog_layout[hogs])) != NULL);
     }
 }
 
 static void heap_release(void)
 {
-    for (; hogs > 0; hogs--) kdealloc(hog[hogs - 1], hog_layout[hogs - 1]);
+    for (; hogs > 0; hogs--) heap_dealloc(hog[hogs - 1], hog_layout[hogs - 1]);
 }
 
 KTEST(try_forms_fail_cleanly_on_an_exhausted_heap)
@@ -67,12 +67,12 @@ KTEST(try_forms_fail_cleanly_on_an_exhausted_heap)
     struct vec v = VEC_NEW(int);
     struct deque d = DEQUE_NEW(int);
     struct binheap h = BINHEAP_NEW(int, cmp_int);
-    struct linked_list l;
-    LINKED_LIST_INIT(&l, int);
+    struct owned_list l;
+    OWNED_LIST_INIT(&l, int);
     struct btree full = BTREE_NEW(int, int, cmp_int), room = BTREE_NEW(int, int, cmp_int);
     struct btree_set set = BTREE_SET_NEW(int, cmp_int);
     for (int i = 0; i < 4; i++) VEC_PUSH(&v, int, i), DEQUE_PUSH_BACK(&d, int, i);
-    for (int i = 0; i < 4; i++) BINHEAP_PUSH(&h, int, i), LINKED_LIST_PUSH_BACK(&l, int, i);
+    for (int i = 0; i < 4; i++) BINHEAP_PUSH(&h, int, i), OWNED_LIST_PUSH_BACK(&l, int, i);
     for (int i = 0; i < BTREE_CAPACITY; i++) { /* one full leaf: the next key splits it */
         btree_insert(&full, &i, &(int){10 * i}, NULL);
         btree_set_insert(&set, &i);
@@ -85,7 +85,7 @@ KTEST(try_forms_fail_cleanly_on_an_exhausted_heap)
     heap_exhaust();
     size_t used_all = heap_used();
     kassert(heap_stats().free == 0 && heap_check() == 0);
-    kassert(try_kalloc((struct layout){1, 1}) == NULL);
+    kassert(try_heap_alloc((struct layout){1, 1}) == NULL);
 
     void *vdata = v.data;
     kassert_eq(TRY_VEC_PUSH(&v, int, 4), COLL_ALLOC_FAILED);
@@ -103,10 +103,10 @@ KTEST(try_forms_fail_cleanly_on_an_exhausted_heap)
     kassert_eq(try_str_from(&fs, "x"), COLL_ALLOC_FAILED);
     kassert(fs.buf == NULL);
 
-    kassert_eq(try_linked_list_push_back(&l, &(int){4}), COLL_ALLOC_FAILED);
-    kassert_eq(try_linked_list_push_front(&l, &(int){-1}), COLL_ALLOC_FAILED);
-    kassert(linked_list_len(&l) == 4 && *(int *)linked_list_front(&l) == 0);
-    kassert_eq(*(int *)linked_list_back(&l), 3);
+    kassert_eq(try_owned_list_push_back(&l, &(int){4}), COLL_ALLOC_FAILED);
+    kassert_eq(try_owned_list_push_front(&l, &(int){-1}), COLL_ALLOC_FAILED);
+    kassert(owned_list_len(&l) == 4 && *(int *)owned_list_front(&l) == 0);
+    kassert_eq(*(int *)owned_list_back(&l), 3);
 
     kassert_eq(try_deque_push_front(&d, &(int){-1}), COLL_ALLOC_FAILED);
     kassert_eq(try_deque_push_back(&d, &(int){4}), COLL_ALLOC_FAILED);
@@ -143,7 +143,7 @@ KTEST(try_forms_fail_cleanly_on_an_exhausted_heap)
     vec_free(&v);
     deque_free(&d);
     binheap_free(&h);
-    linked_list_free(&l, NULL);
+    owned_list_free(&l, NULL);
     btree_free(&full, NULL);
     btree_free(&room, NULL);
     btree_set_free(&set, NULL);

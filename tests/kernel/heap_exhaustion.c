@@ -25,33 +25,33 @@ KTEST(exhausting_the_heap_returns_null_then_recovers)
     size_t start = heap_stats().used, n = 0;
     struct layout l = {BLOCK, 8};
     void *p;
-    while ((p = try_kalloc(l)) != NULL) {
+    while ((p = try_heap_alloc(l)) != NULL) {
         kassert((uintptr_t)p >= HEAP_START && (uintptr_t)p + BLOCK <= HEAP_START + HEAP_SIZE);
         memset(p, (int)n, BLOCK);
         blocks[n++] = p;
     }
     kassert(n >= (HEAP_SIZE - start) / BLOCK - 1);
-    kassert(try_kalloc(l) == NULL);
+    kassert(try_heap_alloc(l) == NULL);
     kassert(try_kmalloc(BLOCK) == NULL);
     kassert_eq(heap_check(), 0);
 
-    for (size_t i = 0; i < n; i += 2) kdealloc(blocks[i], l); /* every other block */
+    for (size_t i = 0; i < n; i += 2) heap_dealloc(blocks[i], l); /* every other block */
     for (size_t i = 0; i < n; i += 2) {
-        blocks[i] = try_kalloc(l);
+        blocks[i] = try_heap_alloc(l);
         kassert(blocks[i] != NULL);
     }
     for (size_t i = 1; i < n; i += 2) /* the survivors kept their bytes */
         kassert_eq(((unsigned char *)blocks[i])[BLOCK - 1], (unsigned char)i);
-    for (size_t i = 0; i < n; i++) kdealloc(blocks[i], l);
+    for (size_t i = 0; i < n; i++) heap_dealloc(blocks[i], l);
 
     struct alloc_stats s = heap_stats();
     kassert_eq(s.used, start);
     kassert_eq(heap_check(), 0);
     kassert(s.largest_hole >= HEAP_SIZE - start - 64);
     struct layout big = {s.largest_hole, 16};
-    void *all = try_kalloc(big);
+    void *all = try_heap_alloc(big);
     kassert(all != NULL);
     kassert(try_kmalloc(1) == NULL);
-    kdealloc(all, big);
+    heap_dealloc(all, big);
     kassert_eq(heap_stats().used, start);
 }

@@ -11,7 +11,7 @@ void kernel_main(uint32_t magic, uint64_t info_phys);
 static void free_foreign_pointer(void)
 {
     long on_the_stack = 5;
-    kdealloc(&on_the_stack, layout_for(long));
+    heap_dealloc(&on_the_stack, layout_for(long));
 }
 
 void kernel_main(uint32_t magic, uint64_t info_phys)
