@@ -1,11 +1,12 @@
 #include "kiln/memory.h"
 
 #include "arch/x86_64/cpu.h"
+#include "kiln/console.h"
 #include "kiln/paging.h"
 #include "kiln/panic.h"
 #include "kiln/vmem.h"
 
-extern char kernel_phys_start[], kernel_phys_end[];
+extern char kernel_phys_start[], kernel_phys_end[], kernel_data_start[];
 
 static struct frame_allocator frames;
 static uint64_t direct_map_end, init_cycles;
@@ -34,6 +35,14 @@ void memory_init(const struct boot_info *bi)
     end = (end + (2ull << 20) - 1) & ~((2ull << 20) - 1);
     paging_map_physical_memory(end, memory_frame_source());
     direct_map_end = end;
+    /* W^X in the window too: no-execute throughout, and the alias of the
+     * boot code, .text and .rodata read-only. (.data and .bss stay writable
+     * there: they hold the boot page tables, which paging edits through it.) */
+    paging_protect_direct_map((uint64_t)(uintptr_t)kernel_phys_start,
+                              (uint64_t)(uintptr_t)kernel_data_start - KERNEL_VMA,
+                              memory_frame_source());
+    if (!paging_has_nx())
+        kprintf("kiln: this CPU has no NX: data pages stay executable (W^X covers writes only)\n");
 }
 
 struct frame_allocator *memory_frames(void)

@@ -52,6 +52,36 @@ const char *map_error_name(enum map_error e)
     return (unsigned)e < sizeof names / sizeof names[0] ? names[e] : "MAP_UNKNOWN_ERROR";
 }
 
+/* PTE_NO_EXECUTE where the CPU has NX (boot.S sets EFER.NXE then), else 0:
+ * without NXE, bit 63 is reserved and setting it would fault. */
+static uint64_t nx_bit(void)
+{
+    static int has = -1;
+    if (has < 0) {
+        uint32_t a, b, c, d;
+        cpuid(0x80000000, &a, &b, &c, &d);
+        has = 0;
+        if (a >= 0x80000001) {
+            cpuid(0x80000001, &a, &b, &c, &d);
+            has = (d >> 20) & 1;
+        }
+    }
+    return has ? PTE_NO_EXECUTE : 0;
+}
+
+bool paging_has_nx(void)
+{
+    return nx_bit() != 0;
+}
+
+/* The leaf entry bits for flags: PTE_EXECUTABLE (software only) is dropped,
+ * and without it the page is no-execute where the CPU can say so. */
+static uint64_t leaf_flags(uint64_t flags)
+{
+    uint64_t f = flags & ~PTE_ADDR_MASK & ~PTE_EXECUTABLE & ~PTE_NO_EXECUTE;
+    return f | PTE_PRESENT | ((flags & PTE_EXECUTABLE) ? 0 : nx_bit());
+}
+
 static pte_t *table_at(uint64_t phys)
 {
     return phys_to_virt(phys & PTE_ADDR_MASK);
@@ -141,7 +171,7 @@ enum map_error paging_map_to(struct page page, struct frame frame, uint64_t flag
     }
     pte_t *entry = &table[index_of(page.start, 1)];
     if (*entry & PTE_PRESENT) return MAP_PAGE_ALREADY_MAPPED;
-    *entry = frame.start | (flags & ~PTE_ADDR_MASK) | PTE_PRESENT;
+    *entry = frame.start | leaf_flags(flags);
     invlpg(page.start);
     return MAP_OK;
 }
@@ -164,7 +194,7 @@ enum map_error paging_update_flags(struct page page, uint64_t flags)
     enum map_error e = check_page(page);
     if (e == MAP_OK) e = walk_to_l1(page.start, &entry);
     if (e != MAP_OK) return e;
-    *entry = (*entry & PTE_ADDR_MASK) | (flags & ~PTE_ADDR_MASK) | PTE_PRESENT;
+    *entry = (*entry & PTE_ADDR_MASK) | leaf_flags(flags);
     invlpg(page.start);
     return MAP_OK;
 }
@@ -182,14 +212,14 @@ void paging_map_physical_memory(uint64_t end, struct frame_source frames)
 {
     const uint64_t gib = 1ull << 30, mib2 = 2ull << 20;
     bool huge1g = cpu_has_1g_pages();
+    const uint64_t leaf = PTE_PRESENT | PTE_WRITABLE | PTE_HUGE | nx_bit();
     pte_t *l4 = active_l4();
     for (uint64_t p = BOOT_DIRECT_MAP_BYTES; p < end; p += gib) {
         uint64_t virt = PHYS_OFFSET + p;
         pte_t *l3, *l2;
         enum map_error e = next_table(&l4[index_of(virt, 4)], PTE_WRITABLE, frames, &l3);
         if (e == MAP_OK && huge1g) {
-            if (!(l3[index_of(virt, 3)] & PTE_PRESENT))
-                l3[index_of(virt, 3)] = p | PTE_PRESENT | PTE_WRITABLE | PTE_HUGE;
+            if (!(l3[index_of(virt, 3)] & PTE_PRESENT)) l3[index_of(virt, 3)] = p | leaf;
             continue;
         }
         if (e == MAP_OK) e = next_table(&l3[index_of(virt, 3)], PTE_WRITABLE, frames, &l2);
@@ -197,7 +227,55 @@ void paging_map_physical_memory(uint64_t end, struct frame_source frames)
             panic("map_physical_memory: %s at physical 0x%llx", map_error_name(e),
                   (unsigned long long)p);
         for (uint64_t q = p; q < p + gib && q < end; q += mib2)
-            l2[index_of(PHYS_OFFSET + q, 2)] = q | PTE_PRESENT | PTE_WRITABLE | PTE_HUGE;
+            l2[index_of(PHYS_OFFSET + q, 2)] = q | leaf;
     }
     /* Only not-present entries were filled: the TLB caches none of them. */
+}
+
+/* The level-2 table that maps the phys_offset address virt (2 MiB pages). */
+static pte_t *direct_map_l2(uint64_t virt)
+{
+    pte_t l4e = active_l4()[index_of(virt, 4)];
+    if (!(l4e & PTE_PRESENT)) return NULL;
+    pte_t l3e = table_at(l4e)[index_of(virt, 3)];
+    if (!(l3e & PTE_PRESENT) || (l3e & PTE_HUGE)) return NULL;
+    return table_at(l3e);
+}
+
+/* Replace the 2 MiB page at phys_offset + base by 512 4 KiB pages, writable
+ * and no-execute, except [ro_start, ro_end) which is read-only. */
+static void split_read_only(pte_t *l2e, uint64_t base, uint64_t ro_start, uint64_t ro_end,
+                            struct frame_source frames)
+{
+    uint64_t f;
+    if (!frame_source_alloc(frames, &f))
+        panic("paging_protect_direct_map: %s splitting physical 0x%llx",
+              map_error_name(MAP_FRAME_ALLOCATION_FAILED), (unsigned long long)base);
+    pte_t *pt = table_at(f);
+    for (unsigned i = 0; i < ENTRIES; i++) {
+        uint64_t q = base + (uint64_t)i * PAGE_SIZE;
+        bool ro = q + PAGE_SIZE > ro_start && q < ro_end;
+        pt[i] = q | PTE_PRESENT | (ro ? 0 : PTE_WRITABLE) | nx_bit();
+    }
+    *l2e = f | PTE_PRESENT | PTE_WRITABLE;
+    for (unsigned i = 0; i < ENTRIES; i++) invlpg(PHYS_OFFSET + base + (uint64_t)i * PAGE_SIZE);
+}
+
+void paging_protect_direct_map(uint64_t ro_start, uint64_t ro_end, struct frame_source frames)
+{
+    const uint64_t mib2 = 2ull << 20;
+    uint64_t nx = nx_bit();
+    for (uint64_t p = 0; p < BOOT_DIRECT_MAP_BYTES; p += mib2) {
+        pte_t *l2 = direct_map_l2(PHYS_OFFSET + p);
+        if (!l2)
+            panic("paging_protect_direct_map: physical 0x%llx is not in 2 MiB pages",
+                  (unsigned long long)p);
+        pte_t *e = &l2[index_of(PHYS_OFFSET + p, 2)];
+        if (p + mib2 > ro_start && p < ro_end) {
+            split_read_only(e, p, ro_start, ro_end, frames);
+        } else if ((*e & (PTE_PRESENT | PTE_HUGE)) == (PTE_PRESENT | PTE_HUGE) && !(*e & nx)) {
+            *e |= nx;
+            invlpg(PHYS_OFFSET + p);
+        }
+    }
 }

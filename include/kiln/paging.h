@@ -26,6 +26,9 @@
 #define PTE_HUGE          (1ull << 7)
 #define PTE_GLOBAL        (1ull << 8)
 #define PTE_NO_EXECUTE    (1ull << 63)
+/* Software only, never stored: asks paging_map_to / paging_update_flags for
+ * an executable page. Without it every page they map is no-execute (W^X). */
+#define PTE_EXECUTABLE    (1ull << 9)
 #define PTE_ADDR_MASK     0x000ffffffffff000ull
 
 /* A page and a frame: their addresses are 4 KiB aligned by construction.
@@ -67,7 +70,8 @@ struct translation {
 /* Walk the active tables for virt: 4 KiB, 2 MiB and 1 GiB pages alike. */
 struct translation paging_translate(uint64_t virt);
 
-/* Map page to frame with flags (PTE_PRESENT is added). Missing intermediate
+/* Map page to frame with flags (PTE_PRESENT is added, and PTE_NO_EXECUTE
+ * unless flags has PTE_EXECUTABLE and where the CPU has NX). Missing intermediate
  * tables come zeroed from frames, flagged PRESENT | WRITABLE, plus USER when
  * flags has it. Flushes the page's TLB entry. On an error nothing is mapped
  * (tables created on the way stay, empty). */
@@ -77,12 +81,24 @@ enum map_error paging_map_to(struct page page, struct frame frame, uint64_t flag
 /* Unmap page, store the frame it mapped in *frame (may be NULL), flush. */
 enum map_error paging_unmap(struct page page, struct frame *frame);
 
-/* Replace the flags of page's mapping (PTE_PRESENT is kept), flush. */
+/* Replace the flags of page's mapping (PTE_PRESENT is kept, NX added as by
+ * paging_map_to), flush. */
 enum map_error paging_update_flags(struct page page, uint64_t flags);
 
 /* Map physical [0, end) at PHYS_OFFSET, on top of the boot tables' first
  * 4 GiB: 1 GiB pages where CPUID has them, 2 MiB pages otherwise. The blog's
  * map_physical_memory. Panics naming the map error on failure. */
 void paging_map_physical_memory(uint64_t end, struct frame_source frames);
+
+/* Does the CPU have no-execute pages (CPUID 0x80000001 EDX bit 20)? Without
+ * it, kiln's W^X is only "W^X for writes": data pages stay executable. */
+bool paging_has_nx(void);
+
+/* W^X for the boot tables' part of the phys_offset window (the first 4 GiB;
+ * paging_map_physical_memory maps the rest no-execute already): every page
+ * no-execute, and the alias of physical [ro_start, ro_end) (the kernel's
+ * .text and .rodata) read-only, splitting the 2 MiB pages that cover it
+ * into 4 KiB pages with tables from frames. Panics if no frame comes. */
+void paging_protect_direct_map(uint64_t ro_start, uint64_t ro_end, struct frame_source frames);
 
 #endif

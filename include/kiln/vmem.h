@@ -4,9 +4,12 @@
  *
  *   0x0000_0000_0000_0000  page 0 and low memory: unmapped after boot, so a
  *                          NULL dereference page-faults
- *   0x0000_4444_4444_0000  the heap: HEAP_SIZE bytes mapped by heap_init
+ *   0x0000_4444_4444_0000  the heap: HEAP_SIZE bytes mapped by heap_init,
+ *                          writable, no-execute
  *   0xFFFF_8000_0000_0000  PHYS_OFFSET: all physical memory, 2 MiB (or 1 GiB)
- *                          pages, up to max(4 GiB, highest usable address)
+ *                          pages, up to max(4 GiB, highest usable address);
+ *                          no-execute, and the alias of the kernel's boot
+ *                          code, .text and .rodata read-only (4 KiB pages)
  *   0xFFFF_FFFF_8000_0000  KERNEL_VMA: the kernel image at KERNEL_VMA + its
  *                          physical address (loaded at 1 MiB), 4 KiB pages:
  *                            .text .rodata .data

@@ -142,8 +142,9 @@ KTEST(map_errors)
     kassert_eq(paging_map_to(page_containing(0x0000500000000000ull), vga, PTE_WRITABLE,
                              frame_source_empty),
                MAP_FRAME_ALLOCATION_FAILED);
-    /* The phys_offset window is made of 2 MiB pages. */
-    kassert_eq(paging_map_to(page_containing(PHYS_OFFSET + 0x1000), vga, PTE_WRITABLE,
+    /* The phys_offset window is made of 2 MiB pages (past the kernel image,
+     * whose 2 MiB are split to make its alias read-only). */
+    kassert_eq(paging_map_to(page_containing(PHYS_OFFSET + 0x401000), vga, PTE_WRITABLE,
                              memory_frame_source()),
                MAP_PARENT_HUGE_PAGE);
     /* Kernel code is mapped already. */
