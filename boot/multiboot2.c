@@ -5,7 +5,8 @@
  * it, every tag by total_size, and total_size by the caller's limit:
  *     8 <= off,  off + tag.size <= total_size <= limit
  * Fields are read through memcpy, so no typed access is ever unaligned.
- * Pure code: no kernel globals, no dynamic memory.
+ * Pure code: no kernel globals, no dynamic memory; one static scratch array
+ * for the memory-map sort, so one parse at a time.
  */
 #include "kiln/boot_info.h"
 #include "kiln/panic.h"
@@ -63,6 +64,8 @@ const char *boot_error_name(enum boot_error e)
         return "BOOT_MALFORMED_MEMORY_MAP";
     case BOOT_TOO_MANY_REGIONS:
         return "BOOT_TOO_MANY_REGIONS";
+    case BOOT_TOO_MANY_MMAP_ENTRIES:
+        return "BOOT_TOO_MANY_MMAP_ENTRIES";
     case BOOT_NO_MEMORY_MAP:
         return "BOOT_NO_MEMORY_MAP";
     case BOOT_MALFORMED_ELF_SECTIONS:
@@ -150,43 +153,95 @@ static enum boot_error region_append(struct boot_info *out, uint64_t start, uint
     return BOOT_OK;
 }
 
-/* Rebuild out->regions from the loader's entries by sweeping the boundary
- * points in increasing order. Between two consecutive boundaries cur < next
- * no entry starts or ends, so the entries covering [cur, next) are exactly
- * those with start <= cur < end; the highest-ranked of them names the type.
- * O(entries * boundaries) time, no scratch memory. */
+/* Type by rank: the inverse of type_rank. */
+static const uint8_t rank_type[] = {MEM_USABLE, MEM_ACPI_RECLAIMABLE, MEM_RESERVED, MEM_ACPI_NVS,
+                                    MEM_BAD};
+#define RANKS 5
+
+/* Scratch for the sort: the indices of the nonempty entries. One block is
+ * parsed at a time (at boot, once), so one static array serves. */
+static uint16_t order[BOOT_MAX_MMAP_ENTRIES];
+
+static uint64_t entry_start(const struct mmap_view *m, uint16_t i)
+{
+    return rd64(m->entries + (size_t)i * m->entry_size);
+}
+
+/* Sift order[root] down the max-heap order[0..n) keyed by entry start. */
+static void sift_down(const struct mmap_view *m, size_t root, size_t n)
+{
+    for (;;) {
+        size_t child = 2 * root + 1;
+        if (child >= n) return;
+        if (child + 1 < n && entry_start(m, order[child + 1]) > entry_start(m, order[child]))
+            child++;
+        if (entry_start(m, order[root]) >= entry_start(m, order[child])) return;
+        uint16_t t = order[root];
+        order[root] = order[child];
+        order[child] = t;
+        root = child;
+    }
+}
+
+/* Heapsort order[0..n) by entry start: O(n log n) worst case, in place, no
+ * recursion (the input is the loader's, so its order may be hostile). */
+static void sort_by_start(const struct mmap_view *m, size_t n)
+{
+    for (size_t k = n / 2; k-- > 0;) sift_down(m, k, n);
+    for (size_t end = n; end-- > 1;) {
+        uint16_t t = order[0];
+        order[0] = order[end];
+        order[end] = t;
+        sift_down(m, 0, end);
+    }
+}
+
+/* Rebuild out->regions from the loader's entries in O(n log n): sort the
+ * entries by start, then sweep. For each rank r, reach[r] is the largest end
+ * among the rank-r entries that start at or before cur; cur is covered by
+ * rank r exactly when reach[r] > cur. The sweep stops only at starts and
+ * reaches, so between two stops no coverage changes, and the highest covered
+ * rank names the type. Each stop consumes a start or passes a reach (which
+ * moves again only after a start): at most n + RANKS * (n + 1) stops. */
 static enum boot_error mmap_normalise(const struct mmap_view *m, struct boot_info *out)
 {
-    uint64_t cur = 0;
-    bool have = false;
+    size_t n = 0;
     out->region_count = 0;
     for (size_t i = 0; i < m->count; i++) {
         uint64_t s, e;
         uint32_t t;
         mmap_entry(m, i, &s, &e, &t);
-        if (s < e && (!have || s < cur)) cur = s, have = true;
+        if (s < e) order[n++] = (uint16_t)i; /* zero length: dropped */
     }
-    while (have) {
-        uint64_t next = 0;
-        bool found = false;
-        uint32_t type = 0;
-        for (size_t i = 0; i < m->count; i++) {
+    if (n == 0) return BOOT_OK;
+    sort_by_start(m, n);
+
+    uint64_t reach[RANKS] = {0};
+    size_t next_entry = 0;
+    uint64_t cur = entry_start(m, order[0]);
+    for (;;) {
+        for (; next_entry < n; next_entry++) {
             uint64_t s, e;
             uint32_t t;
-            mmap_entry(m, i, &s, &e, &t);
-            if (s >= e) continue; /* zero length: dropped */
-            if (s > cur && (!found || s < next)) next = s, found = true;
-            if (e > cur && (!found || e < next)) next = e, found = true;
-            if (s <= cur && cur < e && (type == 0 || type_rank[t] > type_rank[type])) type = t;
+            mmap_entry(m, order[next_entry], &s, &e, &t);
+            if (s > cur) break;
+            if (e > reach[type_rank[t]]) reach[type_rank[t]] = e;
         }
-        if (!found) break;
-        if (type != 0) {
-            enum boot_error err = region_append(out, cur, next, type);
+        int top = -1;
+        bool more = next_entry < n;
+        uint64_t next = more ? entry_start(m, order[next_entry]) : 0;
+        for (int r = 0; r < RANKS; r++) {
+            if (reach[r] <= cur) continue;
+            top = r;
+            if (!more || reach[r] < next) next = reach[r], more = true;
+        }
+        if (!more) return BOOT_OK;
+        if (top >= 0) {
+            enum boot_error err = region_append(out, cur, next, rank_type[top]);
             if (err != BOOT_OK) return err;
         }
         cur = next;
     }
-    return BOOT_OK;
 }
 
 static enum boot_error parse_memory_map(const uint8_t *tag, uint32_t size, struct boot_info *out)
@@ -197,6 +252,7 @@ static enum boot_error parse_memory_map(const uint8_t *tag, uint32_t size, struc
     if (m.entry_size < MMAP_ENTRY_MIN || m.entry_size % 8 != 0) return BOOT_MALFORMED_MEMORY_MAP;
     if ((size - 16) % m.entry_size != 0) return BOOT_MALFORMED_MEMORY_MAP;
     m.count = (size - 16) / m.entry_size;
+    if (m.count > BOOT_MAX_MMAP_ENTRIES) return BOOT_TOO_MANY_MMAP_ENTRIES;
     return mmap_normalise(&m, out);
 }
 

@@ -51,8 +51,11 @@ struct boot_framebuffer {
     uint8_t red_pos, red_size, green_pos, green_size, blue_pos, blue_size;
 };
 
-#define BOOT_MAX_REGIONS 128
-#define BOOT_MAX_MODULES 16
+#define BOOT_MAX_REGIONS      128
+#define BOOT_MAX_MODULES      16
+/* Raw memory-map entries accepted (64K - 1: a 1 MiB block holds at most
+ * 43,690 entries of the minimum 24 bytes, so only a larger limit meets it). */
+#define BOOT_MAX_MMAP_ENTRIES 65535
 
 struct boot_info {
     uint64_t info_addr; /* the block itself: [info_addr, info_addr + info_size) */
@@ -85,6 +88,7 @@ enum boot_error {
     BOOT_MALFORMED_ELF_SECTIONS, /* entsize < 64, or num * entsize past the tag */
     BOOT_TOO_MANY_MODULES,       /* more than BOOT_MAX_MODULES module tags */
     BOOT_MALFORMED_MODULE,       /* a module whose mod_end < mod_start */
+    BOOT_TOO_MANY_MMAP_ENTRIES,  /* more than BOOT_MAX_MMAP_ENTRIES raw map entries */
 };
 
 /* "BOOT_TAG_PAST_END", ...: the name of an error, for panic messages. */
