@@ -231,19 +231,20 @@ struct frame_range frame_bitmap_range(const struct frame_allocator *fa)
     return fa->bitmap_range;
 }
 
-static bool source_alloc(void *ctx, uint64_t *frame)
+static bool frame_source_op_alloc(void *ctx, uint64_t *frame)
 {
     return frame_alloc(ctx, frame);
 }
 
-static void source_free(void *ctx, uint64_t frame)
+static void frame_source_op_free(void *ctx, uint64_t frame)
 {
     frame_free(ctx, frame);
 }
 
 struct frame_source frame_source_of(struct frame_allocator *fa)
 {
-    return (struct frame_source){.alloc = source_alloc, .free = source_free, .ctx = fa};
+    return (struct frame_source){
+        .alloc = frame_source_op_alloc, .free = frame_source_op_free, .ctx = fa};
 }
 
 static bool empty_alloc(void *ctx, uint64_t *frame)

@@ -2,6 +2,7 @@
 #include "kiln/alloc_designs.h"
 
 #include "kiln/bump.h"
+#include "kiln/fixed_block.h"
 #include "kiln/linked_list.h"
 #include "kiln/string.h"
 
@@ -62,7 +63,40 @@ static const struct alloc_design linked_list_design = {
     .check = linked_list_design_check,
 };
 
-const struct alloc_design *const alloc_designs[] = {&bump_design, &linked_list_design};
+static void fixed_block_design_init(void *state, void *start, size_t size)
+{
+    fixed_block_init(state, start, size);
+}
+static struct allocator fixed_block_design_allocator(void *state)
+{
+    return fixed_block_allocator(state);
+}
+static void fixed_block_design_extend(void *state, size_t bytes)
+{
+    fixed_block_extend(state, bytes);
+}
+static struct alloc_stats fixed_block_design_stats(const void *state)
+{
+    return fixed_block_stats(state);
+}
+static size_t fixed_block_design_check(const void *state)
+{
+    return fixed_block_check(state);
+}
+
+/* Grows through its fallback: the new bytes join the linked-list region. */
+static const struct alloc_design fixed_block_design = {
+    .name = "fixed_block",
+    .state_size = sizeof(struct fixed_block_heap),
+    .init = fixed_block_design_init,
+    .allocator = fixed_block_design_allocator,
+    .extend = fixed_block_design_extend,
+    .stats = fixed_block_design_stats,
+    .check = fixed_block_design_check,
+};
+
+const struct alloc_design *const alloc_designs[] = {&bump_design, &linked_list_design,
+                                                    &fixed_block_design};
 const size_t alloc_design_count = sizeof(alloc_designs) / sizeof(alloc_designs[0]);
 
 const struct alloc_design *alloc_design_find(const char *name)

@@ -7,21 +7,21 @@
 #include "kiln/alloc.h"
 #include "kiln/panic.h"
 
-static void *none_alloc(void *state, struct layout layout)
+static void *none_op_alloc(void *state, struct layout layout)
 {
     (void)state;
     (void)layout;
     return NULL;
 }
 
-static void none_dealloc(void *state, void *ptr, struct layout layout)
+static void none_op_dealloc(void *state, void *ptr, struct layout layout)
 {
     (void)state;
     panic("global_dealloc: no global allocator is set (ptr %p, Layout { size: %zu, align: %zu })",
           ptr, layout.size, layout.align);
 }
 
-static const struct alloc_ops none_ops = {.alloc = none_alloc, .dealloc = none_dealloc};
+static const struct alloc_ops none_ops = {.alloc = none_op_alloc, .dealloc = none_op_dealloc};
 static struct allocator global = {.ops = &none_ops, .state = NULL};
 
 /* Make *a the global allocator (copied). Blocks from the previous one must

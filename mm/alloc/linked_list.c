@@ -1,11 +1,13 @@
-/* The linked-list allocator: first fit over an address-sorted hole list.
- * Contracts and invariants: include/kiln/linked_list.h. */
+/* The linked-list allocator: first fit over an address-sorted hole list,
+ * with coalescing. blog_os post 11's "Linked List Allocator", function by
+ * function. Contracts and invariants: include/kiln/linked_list.h. */
 #include "kiln/linked_list.h"
 #include "kiln/panic.h"
 #include "kiln/string.h"
 
 #define U LINKED_LIST_UNIT
 
+/* The post's ListNode: a hole's first bytes. */
 struct linked_list_hole {
     size_t size;
     struct linked_list_hole *next;
@@ -13,18 +15,10 @@ struct linked_list_hole {
 typedef struct linked_list_hole hole_t;
 
 _Static_assert(sizeof(hole_t) == U, "a hole node is one unit");
-_Static_assert(LINKED_LIST_HINTS <= sizeof(unsigned) * 8, "one bit per hint");
 
 static inline uintptr_t addr(const void *p)
 {
     return (uintptr_t)p;
-}
-
-/* The bytes a block of size bytes takes: max(U, round_up(size, U)). The
- * caller has checked size <= end - start, so the rounding cannot wrap. */
-static inline size_t block_bytes(size_t size)
-{
-    return size ? (size + U - 1) & ~(U - 1) : U;
 }
 
 /* Put a hole node {size, next} at p. */
@@ -42,51 +36,39 @@ static inline hole_t **link_after(struct linked_list_heap *h, hole_t *prev)
     return prev ? &prev->next : &h->head;
 }
 
-/* ---- the size-class hints ------------------------------------------------ */
+/* ---- every node is checked before it is used ------------------------------ */
 
-/* The class of a block of need >= 2U bytes: c with U << c <= need, capped. */
-static inline unsigned class_of(size_t need)
+__attribute__((cold, noinline)) static noreturn void corrupted(const struct linked_list_heap *h,
+                                                               const void *node, const char *what)
 {
-    unsigned c = (unsigned)(sizeof(long) * 8 - 1 - __builtin_clzl(need)) - __builtin_ctzl(U);
-    return c < LINKED_LIST_HINTS ? c : LINKED_LIST_HINTS - 1;
+    panic("heap corrupted: %s at %p (linked_list region [%p, %p))", what, node, (void *)h->start,
+          (void *)h->end);
 }
 
-static inline void set_hint(struct linked_list_heap *h, unsigned c, hole_t *hole)
+/* The hole n, reached through a link, after checking it before any field is
+ * used: n lies in [lo, end) on a multiple of U (lo: just above the previous
+ * hole, so the list stays sorted and the walk ends), and its size spans whole
+ * units inside the region. */
+static hole_t *checked(const struct linked_list_heap *h, hole_t *n, uintptr_t lo)
 {
-    h->hint[c] = hole;
-    if (hole)
-        h->hinted |= 1u << c;
-    else
-        h->hinted &= ~(1u << c);
+    uintptr_t a = addr(n);
+    if (a < lo || a >= h->end || (a & (U - 1)) != 0) corrupted(h, n, "hole link out of order");
+    if (n->size < U || (n->size & (U - 1)) != 0 || n->size > h->end - a)
+        corrupted(h, n, "hole size out of bounds");
+    return n;
 }
 
-/* Hole old leaves the list (or shrinks and moves up); before is the hole
- * below it. Holes up to before are as small as those up to old were. */
-static void hints_replace(struct linked_list_heap *h, const hole_t *old, hole_t *before)
+/* The first hole, and the hole after cur; NULL at the end of the list. */
+static inline hole_t *first_hole(const struct linked_list_heap *h)
 {
-    for (unsigned m = h->hinted; m; m &= m - 1) {
-        unsigned c = __builtin_ctz(m);
-        if (h->hint[c] == old) set_hint(h, c, before);
-    }
+    return h->head ? checked(h, h->head, h->start) : NULL;
+}
+static inline hole_t *next_hole(const struct linked_list_heap *h, const hole_t *cur)
+{
+    return cur->next ? checked(h, cur->next, addr(cur) + cur->size + 1) : NULL;
 }
 
-/* Hole y (below it: before, NULL when unknown) has just grown or appeared,
- * possibly absorbing the hole gone above it. A hint at or above y whose class
- * y now fits must fall back below y; one on gone moves to y. */
-static void hints_after_free(struct linked_list_heap *h, hole_t *y, hole_t *before,
-                             const hole_t *gone)
-{
-    for (unsigned m = h->hinted; m; m &= m - 1) {
-        unsigned c = __builtin_ctz(m);
-        if (addr(h->hint[c]) < addr(y)) continue;
-        if (y->size >= U << c)
-            set_hint(h, c, before);
-        else if (h->hint[c] == gone)
-            h->hint[c] = y;
-    }
-}
-
-/* ---- init and alloc -------------------------------------------------------- */
+/* ---- init ------------------------------------------------------------------- */
 
 void linked_list_init(struct linked_list_heap *h, void *start, size_t size)
 {
@@ -98,62 +80,105 @@ void linked_list_init(struct linked_list_heap *h, void *start, size_t size)
     if (hi > lo) h->head = hole_at(lo, hi - lo, NULL);
 }
 
-/* layout_check() == LAYOUT_OK, inlined for the hot paths. */
+/* layout_check() == LAYOUT_OK, inlined. */
 static inline bool layout_ok(struct layout l)
 {
     return l.align != 0 && (l.align & (l.align - 1)) == 0 && l.size <= SIZE_MAX - (l.align - 1);
 }
 
-/* Hole cur (below it: prev) gives up its first bytes: the rest, if any,
- * becomes a hole in its place. Returns the hole now after prev. */
-static inline hole_t *take_front(struct linked_list_heap *h, hole_t *prev, hole_t *cur,
-                                 size_t bytes)
+/* ---- the post's functions ------------------------------------------------- */
+
+/* size_align: the bytes a block of size bytes takes, max(U, round_up(size, U)),
+ * so that a freed block can always hold a node. The caller has checked
+ * size <= end - start, so the rounding cannot wrap. */
+static inline size_t size_align(size_t size)
 {
-    size_t rest = cur->size - bytes;
-    hole_t *next = rest ? hole_at(addr(cur) + bytes, rest, cur->next) : cur->next;
-    *link_after(h, prev) = next;
-    if (h->finger == cur) h->finger = next;
-    if (h->hinted) hints_replace(h, cur, prev);
-    return next;
+    return size ? (size + U - 1) & ~(U - 1) : U;
 }
+
+/* alloc_from_region: whether bytes bytes at align fit in region, and where.
+ * The post also refuses a fit whose remainder is too small for a node; in
+ * kiln every remainder is a multiple of U, so that never happens, and the
+ * front padding (0, or >= U when align > U) stays a hole instead of leaking. */
+static bool alloc_from_region(const hole_t *region, size_t bytes, size_t align,
+                              uintptr_t *alloc_start)
+{
+    size_t front = (0 - addr(region)) & (align - 1);
+    if (front >= region->size || region->size - front < bytes) return false;
+    *alloc_start = addr(region) + front;
+    return true;
+}
+
+/* find_region: the first hole (from the lowest address) that fits, and the
+ * hole before it in *prev; NULL when none does. */
+static hole_t *find_region(struct linked_list_heap *h, size_t bytes, size_t align, hole_t **prev,
+                           uintptr_t *alloc_start)
+{
+    *prev = NULL;
+    for (hole_t *cur = first_hole(h); cur != NULL; *prev = cur, cur = next_hole(h, cur))
+        if (alloc_from_region(cur, bytes, align, alloc_start)) return cur;
+    return NULL;
+}
+
+/* The last hole below p (NULL when none); *next gets the first hole above. */
+static hole_t *hole_before(const struct linked_list_heap *h, uintptr_t p, hole_t **next)
+{
+    hole_t *prev = NULL, *cur = first_hole(h);
+    while (cur != NULL && addr(cur) < p) prev = cur, cur = next_hole(h, cur);
+    *next = cur;
+    return prev;
+}
+
+/* Whether [p, p + n) overlaps the hole prev below it or next above it. */
+static inline bool overlaps(const hole_t *prev, const hole_t *next, uintptr_t p, size_t n)
+{
+    return (next && addr(next) < p + n) || (prev && addr(prev) + prev->size > p);
+}
+
+/* add_free_region: make [p, p + n) a hole at its place in the address order,
+ * merging with the hole below and the hole above when adjacent. False (and
+ * nothing changed) when the range overlaps a hole. */
+static bool add_free_region(struct linked_list_heap *h, uintptr_t p, size_t n)
+{
+    hole_t *next, *prev = hole_before(h, p, &next);
+    if (overlaps(prev, next, p, n)) return false;
+    if (next && addr(next) == p + n) {
+        n += next->size;
+        next = next->next;
+    }
+    if (prev && addr(prev) + prev->size == p) {
+        prev->size += n;
+        prev->next = next;
+    } else {
+        *link_after(h, prev) = hole_at(p, n, next);
+    }
+    return true;
+}
+
+/* ---- alloc ------------------------------------------------------------------ */
 
 void *linked_list_alloc(struct linked_list_heap *h, struct layout l)
 {
     if (!layout_ok(l) || l.size > h->end - h->start) return NULL;
-    size_t need = block_bytes(l.size);
-    hole_t *prev = NULL, *cur = h->head;
-    if (need >= 2 * U) {
-        /* Skip the holes too small for the class, starting after its hint. */
-        unsigned c = class_of(need);
-        if (h->hint[c]) prev = h->hint[c], cur = prev->next;
-        while (cur != NULL && cur->size < U << c) prev = cur, cur = cur->next;
-        set_hint(h, c, prev);
+    size_t bytes = size_align(l.size);
+    hole_t *prev;
+    uintptr_t p;
+    hole_t *region = find_region(h, bytes, l.align, &prev, &p);
+    if (region == NULL) return NULL;
+    /* Carve [p, p + bytes) out of region: the front padding keeps region's
+     * node (it only shrinks), the tail becomes a hole of its own. Both stay
+     * where region was in the list, so no add_free_region walk is needed. */
+    size_t front = p - addr(region), back = region->size - front - bytes;
+    hole_t *after = region->next;
+    if (back) after = hole_at(p + bytes, back, after);
+    if (front) {
+        region->size = front;
+        region->next = after;
+    } else {
+        *link_after(h, prev) = after;
     }
-    if (l.align <= U) {
-        /* Every hole start is aligned: take the front of the first fit. */
-        while (cur != NULL && cur->size < need) prev = cur, cur = cur->next;
-        if (cur == NULL) return NULL;
-        take_front(h, prev, cur, need);
-        h->used += need;
-        return cur;
-    }
-    for (; cur != NULL; prev = cur, cur = cur->next) {
-        /* front is a multiple of U: 0, or a hole of its own. */
-        size_t front = (0 - addr(cur)) & (l.align - 1);
-        if (front >= cur->size || cur->size - front < need) continue;
-        uintptr_t block = addr(cur) + front;
-        if (front == 0) {
-            take_front(h, prev, cur, need);
-        } else {
-            /* cur keeps the padding and only shrinks: no link or hint moves. */
-            size_t rest = cur->size - front - need;
-            if (rest) cur->next = hole_at(block + need, rest, cur->next);
-            cur->size = front;
-        }
-        h->used += need;
-        return (void *)block;
-    }
-    return NULL;
+    h->used += bytes;
+    return (void *)p;
 }
 
 /* ---- dealloc and realloc --------------------------------------------------- */
@@ -181,53 +206,11 @@ __attribute__((cold, noinline)) static noreturn void double_free(void *ptr, stru
 
 /* Whether ptr can be a block of layout l in h: inside the region, aligned to
  * U and to l.align, its l.size bytes below end. Since end - p is a multiple
- * of U, block_bytes(l.size) <= end - p follows. */
+ * of U, size_align(l.size) <= end - p follows. */
 static inline bool is_block(const struct linked_list_heap *h, uintptr_t p, struct layout l)
 {
     return layout_ok(l) && p - h->start < h->end - h->start &&
            (p & ((l.align - 1) | (U - 1))) == 0 && l.size <= h->end - p;
-}
-
-/* The last hole below p (NULL when none); *next gets the first hole above.
- * The walk starts at the finger when it lies below p, else at the head.
- * NULL - 1 is the largest address, so one compare per hole ends the walk both
- * at the list's end and at p. */
-static inline hole_t *hole_before(const struct linked_list_heap *h, uintptr_t p, hole_t **next)
-{
-    hole_t *prev = NULL, *cur = h->head;
-    if (addr(h->finger) - 1 < p - 1) prev = h->finger, cur = prev->next;
-    while (addr(cur) - 1 < p - 1) prev = cur, cur = cur->next;
-    *next = cur;
-    return prev;
-}
-
-/* Whether [p, p + n) overlaps the hole prev below it or next above it. */
-static inline bool overlaps(const hole_t *prev, const hole_t *next, uintptr_t p, size_t n)
-{
-    return addr(next) - 1 < p + n - 1 || (prev && addr(prev) + prev->size > p);
-}
-
-/* Make [p, p + n) a hole between prev and next (as found by hole_before),
- * merging with either when adjacent. The finger moves to that hole (so it
- * never rests on a next that the merge takes off the list). */
-static inline void insert_hole(struct linked_list_heap *h, hole_t *prev, hole_t *next, uintptr_t p,
-                               size_t n)
-{
-    hole_t *gone = NULL, *y, *before = prev;
-    if (addr(next) == p + n) { /* never NULL: p + n > 0 */
-        gone = next;
-        n += next->size;
-        next = next->next;
-    }
-    if (prev && addr(prev) + prev->size == p) {
-        y = prev, before = NULL; /* the hole below prev is not at hand */
-        prev->size += n;
-        prev->next = next;
-    } else {
-        y = *link_after(h, prev) = hole_at(p, n, next);
-    }
-    h->finger = y;
-    if (h->hinted) hints_after_free(h, y, before, gone);
 }
 
 void linked_list_dealloc(struct linked_list_heap *h, void *ptr, struct layout l)
@@ -237,10 +220,8 @@ void linked_list_dealloc(struct linked_list_heap *h, void *ptr, struct layout l)
         if (ptr == NULL) return;
         bad_block(h, ptr, l, "linked_list_dealloc");
     }
-    size_t n = block_bytes(l.size);
-    hole_t *next, *prev = hole_before(h, p, &next);
-    if (overlaps(prev, next, p, n)) double_free(ptr, l, "linked_list_dealloc");
-    insert_hole(h, prev, next, p, n);
+    size_t n = size_align(l.size);
+    if (!add_free_region(h, p, n)) double_free(ptr, l, "linked_list_dealloc");
     h->used -= n;
 }
 
@@ -251,18 +232,19 @@ void *linked_list_realloc(struct linked_list_heap *h, void *ptr, struct layout l
     if (ptr == NULL) return linked_list_alloc(h, to);
     if (!is_block(h, p, l)) bad_block(h, ptr, l, "linked_list_realloc");
     if (!layout_ok(to) || new_size > h->end - h->start) return NULL;
-    size_t n = block_bytes(l.size), m = block_bytes(new_size);
+    size_t n = size_align(l.size), m = size_align(new_size);
     hole_t *next, *prev = hole_before(h, p, &next);
     if (overlaps(prev, next, p, n)) double_free(ptr, l, "linked_list_realloc");
-    if (m <= n) {
-        if (m < n) insert_hole(h, prev, next, p + m, n - m);
+    if (m <= n) { /* shrink in place: the tail goes back */
+        if (m < n) add_free_region(h, p + m, n - m);
         h->used -= n - m;
         return ptr;
     }
-    if (addr(next) == p + n && next->size >= m - n) {
-        /* The hole above gives its front; prev is below the block, so it is
-         * the hole below next too. */
-        take_front(h, prev, next, m - n);
+    if (next && addr(next) == p + n && next->size >= m - n) {
+        /* grow in place: the hole just above gives its front */
+        size_t rest = next->size - (m - n);
+        hole_t *after = next->next;
+        *link_after(h, prev) = rest ? hole_at(p + m, rest, after) : after;
         h->used += m - n;
         return ptr;
     }
@@ -280,20 +262,17 @@ void linked_list_extend(struct linked_list_heap *h, size_t bytes)
     if (h->top + bytes < h->top)
         panic("linked_list_extend: top 0x%lx + %zu bytes wraps", (unsigned long)h->top, bytes);
     h->top += bytes;
-    uintptr_t hi = h->top & ~(uintptr_t)(U - 1);
-    if (hi <= h->end) return;
-    hole_t *last = h->finger && addr(h->finger) > addr(h->head) ? h->finger : h->head;
-    while (last != NULL && last->next != NULL) last = last->next;
-    uintptr_t old_end = h->end;
+    uintptr_t hi = h->top & ~(uintptr_t)(U - 1), old_end = h->end;
+    if (hi <= old_end) return;
     h->end = hi;
-    insert_hole(h, last, NULL, old_end, hi - old_end);
+    add_free_region(h, old_end, hi - old_end); /* nothing lies above old_end: cannot overlap */
 }
 
 struct alloc_stats linked_list_stats(const struct linked_list_heap *h)
 {
     struct alloc_stats s = {.size = h->end - h->start, .used = h->used};
     s.free = s.size - s.used;
-    for (const hole_t *cur = h->head; cur != NULL; cur = cur->next)
+    for (const hole_t *cur = first_hole(h); cur != NULL; cur = next_hole(h, cur))
         if (cur->size > s.largest_hole) s.largest_hole = cur->size;
     return s;
 }
@@ -301,61 +280,49 @@ struct alloc_stats linked_list_stats(const struct linked_list_heap *h)
 size_t linked_list_holes(const struct linked_list_heap *h)
 {
     size_t n = 0;
-    for (const hole_t *cur = h->head; cur != NULL; cur = cur->next) n++;
+    for (const hole_t *cur = first_hole(h); cur != NULL; cur = next_hole(h, cur)) n++;
     return n;
 }
 
 size_t linked_list_check(const struct linked_list_heap *h)
 {
-    size_t broken = 0, free = 0, limit = (h->end - h->start) / U + 1;
-    uintptr_t hi = h->top & ~(uintptr_t)(U - 1);
-    broken += (h->start & (U - 1)) != 0 || (h->end & (U - 1)) != 0;
+    size_t broken = 0, free = 0;
+    uintptr_t hi = h->top & ~(uintptr_t)(U - 1), lo = h->start;
+    broken += (h->start & (U - 1)) != 0 || (h->end & (U - 1)) != 0 || h->end < h->start;
     broken += h->end != (hi > h->start ? hi : h->start); /* end == max(start, round_down(top, U)) */
-    unsigned pending = 0; /* hints not reached yet: every hole until then must be small */
-    for (unsigned c = 0; c < LINKED_LIST_HINTS; c++) {
-        broken += ((h->hinted >> c) & 1) != (h->hint[c] != NULL);
-        if (h->hint[c]) pending |= 1u << c;
-    }
-    bool finger_seen = h->finger == NULL;
-    uintptr_t prev_end = 0;
+    if (broken) return broken; /* the bounds below would not mean anything */
+    /* Each node is validated before it is read; addresses strictly rise by
+     * at least U, so the walk takes at most (end - start) / U steps. */
     for (const hole_t *cur = h->head; cur != NULL; cur = cur->next) {
-        if (limit-- == 0) return broken + 1; /* a cycle, or nodes outside the region */
         uintptr_t a = addr(cur);
-        broken += a < h->start || a > h->end || cur->size > h->end - a;
-        broken += (a & (U - 1)) != 0 || (cur->size & (U - 1)) != 0 || cur->size < U;
-        broken += cur != h->head && a <= prev_end; /* overlapping or adjacent */
-        for (unsigned m = pending; m; m &= m - 1) {
-            unsigned c = __builtin_ctz(m);
-            broken += cur->size >= U << c;
-            if (cur == h->hint[c]) pending &= ~(1u << c);
-        }
-        finger_seen |= cur == h->finger;
-        prev_end = a + cur->size;
+        if (a < lo || a >= h->end || (a & (U - 1)) != 0) return broken + 1; /* unsafe to read */
+        if (cur->size < U || (cur->size & (U - 1)) != 0 || cur->size > h->end - a)
+            return broken + 1;  /* its next cannot be trusted either */
+        lo = a + cur->size + 1; /* sorted, disjoint, never adjacent */
         free += cur->size;
     }
     broken += free + h->used != h->end - h->start;
-    broken += !finger_seen;
-    for (; pending; pending &= pending - 1) broken++; /* hints that are not on the list */
     return broken;
 }
 
 /* ---- as an allocator ------------------------------------------------------ */
 
-static void *op_alloc(void *state, struct layout l)
+static void *linked_list_op_alloc(void *state, struct layout l)
 {
     return linked_list_alloc(state, l);
 }
-static void op_dealloc(void *state, void *ptr, struct layout l)
+static void linked_list_op_dealloc(void *state, void *ptr, struct layout l)
 {
     linked_list_dealloc(state, ptr, l);
 }
-static void *op_realloc(void *state, void *ptr, struct layout l, size_t new_size)
+static void *linked_list_op_realloc(void *state, void *ptr, struct layout l, size_t new_size)
 {
     return linked_list_realloc(state, ptr, l, new_size);
 }
 
-static const struct alloc_ops linked_list_ops = {
-    .alloc = op_alloc, .dealloc = op_dealloc, .realloc = op_realloc};
+static const struct alloc_ops linked_list_ops = {.alloc = linked_list_op_alloc,
+                                                 .dealloc = linked_list_op_dealloc,
+                                                 .realloc = linked_list_op_realloc};
 
 struct allocator linked_list_allocator(struct linked_list_heap *h)
 {
