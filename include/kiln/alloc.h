@@ -118,7 +118,11 @@ void *try_heap_realloc(void *ptr, struct layout layout, size_t new_size);
  * kfree(NULL) and krealloc(NULL, n) behave as in C; kmalloc(0) returns a
  * unique pointer and krealloc(p, 0) a zero-size block (it does not free).
  * A kfree, krealloc or kmalloc_size of a pointer whose header fails its check
- * panics with "kfree: invalid pointer 0x..." (or krealloc:, kmalloc_size:). */
+ * panics with "kfree: invalid pointer 0x..." (or krealloc:, kmalloc_size:),
+ * without reading below the lowest block kmalloc ever had; a kfree of a block
+ * freed (or moved away from by krealloc) before its memory is handed out
+ * again panics with "kfree: double free of 0x..." (mm/alloc/kmalloc.c says
+ * how; after reuse only HEAP_DEBUG=1's quarantine catches it). */
 void *kmalloc(size_t size);
 void *kmalloc_aligned(size_t size, size_t align);
 void *kcalloc(size_t n, size_t size);

@@ -13,13 +13,27 @@
  * Cost: 16 bytes per block for alignments up to 16, A bytes for larger ones
  * (the pointer must stay A-aligned, so the header takes a whole A slot), plus
  * reading 16 bytes on every kfree. Invariant: header.check == kmalloc_seal(
- * header.size, header.align_shift) for every live block; kfree clears it.
+ * header.size, header.align_shift) for every live block.
+ *
+ * Misuse, caught before the header is trusted:
+ * - a pointer below the lowest or above the highest block kmalloc ever got
+ *   from the global allocator (lo, hi) is refused before anything is read,
+ *   so kfree of the heap's first byte cannot read below the region;
+ * - kfree and a moving krealloc change the seal to KMALLOC_FREED before the
+ *   block goes back, and remember the pointer in a ring of the last
+ *   KMALLOC_RECENT frees: a second kfree of it is "double free of 0x..."
+ *   while the mark survives (the allocator may reuse the header's bytes for
+ *   its own links) or the pointer is still in the ring. Once the memory is
+ *   handed out again, a stale pointer may carry a valid seal: only
+ *   HEAP_DEBUG's quarantine (mm/alloc/heap_debug.c) closes that window.
  */
 #include "kiln/alloc.h"
 #include "kiln/panic.h"
 
 #define KMALLOC_MIN_ALIGN 16u
 #define KMALLOC_MAGIC     0x6b6d6c63u /* "kmlc" */
+#define KMALLOC_FREED     0x66726565u /* "free": the check word of a freed block */
+#define KMALLOC_RECENT    64u         /* frees remembered for the double-free message */
 
 struct kmalloc_header {
     size_t size;          /* the size the caller asked for */
@@ -41,18 +55,64 @@ static uint32_t log2_of(size_t pow2)
     return s;
 }
 
+/* [lo, hi): spans every block kmalloc has had from the global allocator. */
+static uintptr_t lo = UINTPTR_MAX, hi;
+/* The last KMALLOC_RECENT pointers freed (or moved away from). */
+static uintptr_t recent[KMALLOC_RECENT];
+static unsigned recent_next;
+
+/* Widen [lo, hi) to cover [base, end). Atomic: kmalloc runs in interrupt
+ * handlers too, and a lost update would make a live block look foreign. */
+static void note_block(uintptr_t base, uintptr_t end)
+{
+    uintptr_t cur = __atomic_load_n(&lo, __ATOMIC_RELAXED);
+    while (base < cur &&
+           !__atomic_compare_exchange_n(&lo, &cur, base, true, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+        ;
+    cur = __atomic_load_n(&hi, __ATOMIC_RELAXED);
+    while (end > cur &&
+           !__atomic_compare_exchange_n(&hi, &cur, end, true, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+        ;
+}
+
+/* Remember p as freed, for the message of a later double free. */
+static void remember_freed(uintptr_t p)
+{
+    recent[__atomic_fetch_add(&recent_next, 1, __ATOMIC_RELAXED) % KMALLOC_RECENT] = p;
+}
+
+static bool freed_recently(uintptr_t p)
+{
+    for (unsigned i = 0; i < KMALLOC_RECENT; i++)
+        if (recent[i] == p) return true;
+    return false;
+}
+
+/* Why the header of p failed its check: the panic. */
+__attribute__((cold, noinline)) static noreturn void bad_pointer(uintptr_t p, const char *who,
+                                                                 bool readable)
+{
+    const struct kmalloc_header *h = (const struct kmalloc_header *)p - 1;
+    if (readable && (h->check == KMALLOC_FREED || freed_recently(p)))
+        panic("%s: double free of 0x%lx (freed by kfree or moved by krealloc)", who,
+              (unsigned long)p);
+    panic("%s: invalid pointer 0x%lx (not from kmalloc, or freed already)", who, (unsigned long)p);
+}
+
 /* The header of ptr, checked: panics as `who: invalid pointer 0x...` when ptr
- * is misaligned or its header does not carry a valid seal (not from kmalloc,
- * or freed already: a cheap check, not a proof). */
+ * is misaligned, outside every block kmalloc got (nothing is read then), or
+ * its header does not carry a valid seal; as `who: double free of 0x...` when
+ * it carries the freed mark or was freed recently (see the top). */
 static struct kmalloc_header *header_of(const void *ptr, const char *who)
 {
     uintptr_t p = (uintptr_t)ptr;
     struct kmalloc_header *h = (struct kmalloc_header *)(p - sizeof *h);
-    if ((p & (KMALLOC_MIN_ALIGN - 1)) != 0 || p < sizeof *h || h->align_shift < 4 ||
-        h->align_shift >= sizeof(size_t) * 8 || (p & (((size_t)1 << h->align_shift) - 1)) ||
+    if ((p & (KMALLOC_MIN_ALIGN - 1)) != 0 || p < lo + sizeof *h || p > hi)
+        bad_pointer(p, who, false);
+    if (h->align_shift < 4 || h->align_shift >= sizeof(size_t) * 8 ||
+        (p & (((size_t)1 << h->align_shift) - 1)) ||
         h->check != kmalloc_seal(h->size, h->align_shift))
-        panic("%s: invalid pointer 0x%lx (not from kmalloc, or freed already)", who,
-              (unsigned long)p);
+        bad_pointer(p, who, true);
     return h;
 }
 
@@ -74,6 +134,7 @@ static void *seal(void *base, struct layout under, size_t size)
     h->size = size;
     h->align_shift = log2_of(under.align);
     h->check = kmalloc_seal(size, h->align_shift);
+    note_block((uintptr_t)base, (uintptr_t)ptr + size);
     return ptr;
 }
 
@@ -118,8 +179,16 @@ void *try_krealloc(void *ptr, size_t size)
     struct kmalloc_header *h = header_of(ptr, "krealloc");
     struct layout old = under_of(h), under;
     if (!under_layout(size, old.align, &under)) return NULL;
+    uint32_t live = h->check;
+    h->check = KMALLOC_FREED; /* in case the block moves: then the old one is freed */
     void *base = global_realloc((char *)ptr - old.align, old, under.size);
-    return base ? seal(base, under, size) : NULL;
+    if (base == NULL) {
+        h->check = live; /* the old block stays valid */
+        return NULL;
+    }
+    void *moved = seal(base, under, size);
+    if (moved != ptr) remember_freed((uintptr_t)ptr);
+    return moved;
 }
 
 /* The infallible forms: as the try_ ones, but failure panics through
@@ -166,7 +235,8 @@ void kfree(void *ptr)
     if (ptr == NULL) return;
     struct kmalloc_header *h = header_of(ptr, "kfree");
     struct layout under = under_of(h);
-    h->check = 0;
+    h->check = KMALLOC_FREED;
+    remember_freed((uintptr_t)ptr);
     global_dealloc((char *)ptr - under.align, under);
 }
 

@@ -145,10 +145,55 @@ static void test_kfree_invalid_pointer(void **state)
     EXPECT_PANIC(kfree(p + 1), "kfree: invalid pointer"); /* misaligned */
     char *q = kmalloc(64);
     kfree(p);
-    EXPECT_PANIC(kfree(p), "kfree: invalid pointer"); /* freed already */
-    EXPECT_PANIC(kmalloc_size(p), "kmalloc_size: invalid pointer");
-    EXPECT_PANIC(krealloc(p, 8), "krealloc: invalid pointer");
+    snprintf(want, sizeof want, "kfree: double free of 0x%lx", (unsigned long)p);
+    EXPECT_PANIC(kfree(p), want); /* freed already, its header now a hole node */
+    EXPECT_PANIC(kmalloc_size(p), "kmalloc_size: double free of");
+    EXPECT_PANIC(krealloc(p, 8), "krealloc: double free of");
     kfree(q);
+}
+
+/* The seal changes on free and on a move: the stale pointer is caught, by
+ * the freed mark where the allocator left the header alone (bump) and by
+ * the ring of recent frees where it wrote its own links there. */
+static void test_kfree_after_free_or_move(void **state)
+{
+    (void)state;
+    char want[64];
+    char *p = kmalloc(40), *wall = kmalloc(8);
+    char *q = krealloc(p, 4000); /* moves: wall is in the way */
+    assert_ptr_not_equal(q, p);
+    snprintf(want, sizeof want, "kfree: double free of 0x%lx", (unsigned long)p);
+    EXPECT_PANIC(kfree(p), want);
+    kfree(q);
+    kfree(wall);
+
+    /* On a bump region nothing overwrites the header: the mark itself. (Inside
+     * region, idle now, so kmalloc's span of blocks stays within it.) */
+    struct bump_heap bump;
+    bump_init(&bump, region + sizeof region / 2, 4096);
+    struct allocator b = bump_allocator(&bump);
+    global_alloc_set(&b);
+    char *x = kmalloc(32), *y = kmalloc(32);
+    kfree(x);
+    for (int i = 0; i < 100; i++) kfree(kmalloc(16)); /* x leaves the ring */
+    snprintf(want, sizeof want, "kfree: double free of 0x%lx", (unsigned long)x);
+    EXPECT_PANIC(kfree(x), want);
+    kfree(y);
+    setup(NULL);
+}
+
+/* kfree of a region's first byte: its header would lie below the region.
+ * Refused before any read (ASan reports a read of the bytes below). */
+static void test_kfree_first_byte_of_region(void **state)
+{
+    (void)state;
+    void *p = kmalloc(16);
+    char want[64];
+    snprintf(want, sizeof want, "kfree: invalid pointer 0x%lx", (unsigned long)region);
+    EXPECT_PANIC(kfree(region), want);
+    EXPECT_PANIC(kfree(region + sizeof region), "kfree: invalid pointer"); /* one past the end */
+    EXPECT_PANIC(kfree((void *)16), "kfree: invalid pointer");             /* nowhere near */
+    kfree(p);
 }
 
 /* The layout front ends and the dispatch defaults. */
@@ -226,6 +271,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_kcalloc, setup, teardown),
         cmocka_unit_test_setup_teardown(test_oom, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exact_alloc_error_message, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_kfree_after_free_or_move, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_kfree_first_byte_of_region, setup, teardown),
         cmocka_unit_test_setup_teardown(test_kfree_invalid_pointer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_kalloc_family, setup, teardown),
         cmocka_unit_test_setup_teardown(test_default_realloc_and_zeroed, setup, teardown),
