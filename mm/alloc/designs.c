@@ -2,6 +2,7 @@
 #include "kiln/alloc_designs.h"
 
 #include "kiln/bump.h"
+#include "kiln/default_heap.h"
 #include "kiln/fixed_block.h"
 #include "kiln/linked_list.h"
 #include "kiln/string.h"
@@ -95,8 +96,45 @@ static const struct alloc_design fixed_block_design = {
     .check = fixed_block_design_check,
 };
 
+
+static void default_design_init(void *state, void *start, size_t size)
+{
+    default_heap_init(state, start, size);
+}
+static struct allocator default_design_allocator(void *state)
+{
+    return default_heap_allocator(state);
+}
+static void default_design_extend(void *state, size_t bytes)
+{
+    default_heap_extend(state, bytes);
+}
+static struct alloc_stats default_design_stats(const void *state)
+{
+    return default_heap_stats(state);
+}
+static size_t default_design_check(const void *state)
+{
+    return default_heap_check(state);
+}
+static struct layout default_design_layout_of(const void *state, const void *ptr)
+{
+    return default_heap_layout_of(state, ptr);
+}
+
+static const struct alloc_design default_design = {
+    .name = "default",
+    .state_size = sizeof(struct default_heap),
+    .init = default_design_init,
+    .allocator = default_design_allocator,
+    .extend = default_design_extend,
+    .stats = default_design_stats,
+    .check = default_design_check,
+    .layout_of = default_design_layout_of,
+};
+
 const struct alloc_design *const alloc_designs[] = {&bump_design, &linked_list_design,
-                                                    &fixed_block_design};
+                                                    &fixed_block_design, &default_design};
 const size_t alloc_design_count = sizeof(alloc_designs) / sizeof(alloc_designs[0]);
 
 const struct alloc_design *alloc_design_find(const char *name)

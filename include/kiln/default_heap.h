@@ -1,0 +1,124 @@
+/* kiln's default allocator (mm/alloc/default_heap*.c), prefix default_heap_:
+ * O(1) alloc and free over a region its caller hands it.
+ *
+ * Two parts share the region:
+ *   - the pool (default_heap_pool.c): segregated fit with two-level bitmaps,
+ *     as TLSF. Every pool block starts with a 16-byte header {prev_size,
+ *     head}; head holds the block's size (a multiple of 16, header included),
+ *     flags, the log2 of its alignment class and an 8-bit checksum over all
+ *     of it and the header's address. Free blocks are coalesced at once and
+ *     sit on one of FL x SL lists; a bitmap per level finds the first
+ *     non-empty list in two bit scans.
+ *   - slab pages (default_heap.c): 4 KiB pool blocks whose header sits on a
+ *     4 KiB boundary, cut into equal slots of one size class (16, 32, ...,
+ *     256 by 16, then 288 ... 512 by 32: at most 12.5% rounding above 128).
+ *     Small requests (size <= DEFAULT_HEAP_SMALL_MAX, align <= 16) pop a slot
+ *     from a per-page free list; a free pushes it back. Slots carry no header:
+ *     the page header is found by masking the address. A page that empties
+ *     goes back to the pool, except one per class kept for reuse; those kept
+ *     pages go back too as soon as the pool runs short.
+ *
+ * Hardening (issue 12): a misuse panics with a clear message, and never makes
+ * the allocator write outside the region or hand out a live block twice.
+ *   - each slab page has a bitmap of live slots (one bit per 16 bytes, set at
+ *     a live slot's first byte): a free of a clear bit is "double free of
+ *     0x..." (a slot start) or "invalid free of 0x..." (anything else);
+ *   - a pool block's header must pass its checksum, lie inside the region and
+ *     be in use: else "invalid free" (or "double free" for a freed header);
+ *   - a layout whose size class or alignment class differs from the block's
+ *     (larger or smaller) is "size mismatch: ...";
+ *   - every size, link and pointer read from metadata is checked against the
+ *     region before anything is written through it: "heap corrupted: ...".
+ *   A slab page is recognised by a check word (page address ^ a per-heap key)
+ *   inside its header; a block's own data would have to forge that word to be
+ *   mistaken for one.
+ *
+ * Invariants, checked by default_heap_check():
+ *   pool blocks tile [start, end - 16) exactly, then a 16-byte end marker;
+ *   each header's checksum holds; no two free blocks are adjacent;
+ *   PREV_FREE(b) == FREE(prev(b)), and then prev_size(b) == size(prev(b));
+ *   each free block is on the list of its size, lists are doubly linked, and
+ *   bitmap bits == (list != empty);
+ *   each slab page: check word, class, used + free slots + unused == slots,
+ *   free slots inside the page and clear in the live bitmap;
+ *   free + used == size.
+ *
+ * No locking: the caller serialises (mm/heap.c adds the interrupt-safe lock).
+ */
+#ifndef KILN_DEFAULT_HEAP_H
+#define KILN_DEFAULT_HEAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kiln/alloc.h"
+
+#define DEFAULT_HEAP_PAGE      4096u
+#define DEFAULT_HEAP_SMALL_MAX 512u
+#define DEFAULT_HEAP_CLASSES   24u
+#define DEFAULT_HEAP_FL        41u /* pool blocks up to 2^47 bytes */
+#define DEFAULT_HEAP_SL        16u
+
+struct default_heap_block;
+struct default_heap_slab;
+
+struct default_heap {
+    uintptr_t start, end; /* the region [start, end), multiples of 16 */
+    uintptr_t top;        /* the caller's end: end == round_down(top, 16), or start if tiny */
+    uintptr_t slab_lo;    /* slab pages lie inside [slab_lo, slab_lo + slab_span) */
+    size_t slab_span;
+    uintptr_t key; /* per-heap: seeds checksums and slab check words */
+    /* Slab pages of class c with a free slot (and, lazily, full ones). */
+    struct default_heap_slab *avail[DEFAULT_HEAP_CLASSES];
+    /* NULL or a slab page of class c, kept when it emptied. */
+    struct default_heap_slab *empty[DEFAULT_HEAP_CLASSES];
+    uint64_t fl_bitmap;
+    uint32_t sl_bitmap[DEFAULT_HEAP_FL];
+    struct default_heap_block *heads[DEFAULT_HEAP_FL][DEFAULT_HEAP_SL];
+};
+
+/* Manage the size bytes at start (any alignment: trimmed to 16). A region too
+ * small for one block is empty (every alloc fails) until extended. Panics when
+ * start + size wraps. */
+void default_heap_init(struct default_heap *h, void *start, size_t size);
+
+/* A block for layout, or NULL when the layout is invalid or nothing fits.
+ * Any power-of-two alignment is served (above 16 from the pool). */
+void *default_heap_alloc(struct default_heap *h, struct layout layout);
+
+/* Free a block allocated with layout. NULL does nothing. Panics on an invalid
+ * layout, "invalid free of 0x...", "double free of 0x...", "size mismatch:
+ * ..." and "heap corrupted: ..." as described above. */
+void default_heap_dealloc(struct default_heap *h, void *ptr, struct layout layout);
+
+/* Resize ptr to new_size bytes at layout.align, keeping min(old, new) bytes:
+ * in place within a slab class and when a pool block shrinks or the hole
+ * above it is large enough; otherwise alloc + copy + free. NULL (ptr
+ * untouched) when {new_size, align} is invalid or nothing fits; a NULL ptr
+ * allocates. Panics as dealloc on a bad ptr or layout. */
+void *default_heap_realloc(struct default_heap *h, void *ptr, struct layout layout,
+                           size_t new_size);
+
+/* Grow the region at its end by bytes the caller has made usable. Panics when
+ * the end would wrap. */
+void default_heap_extend(struct default_heap *h, size_t bytes);
+
+/* The layout to free ptr with: {usable size, alignment class}. Panics with
+ * "invalid free of 0x..." or "double free of 0x..." for a pointer that is not
+ * a live block. */
+struct layout default_heap_layout_of(const struct default_heap *h, const void *ptr);
+
+/* Size (end - start), free (pool holes and free slab slots), used (the rest:
+ * blocks, headers, slab overhead) and the largest payload one alloc could
+ * get. Walks every pool block. */
+struct alloc_stats default_heap_stats(const struct default_heap *h);
+
+/* The number of broken invariants (listed above); 0 when sound. Never
+ * faults: each pointer is checked against the region before it is read, and
+ * every walk is bounded. */
+size_t default_heap_check(const struct default_heap *h);
+
+/* h as an allocator. */
+struct allocator default_heap_allocator(struct default_heap *h);
+
+#endif

@@ -1,0 +1,186 @@
+/* The default allocator's walker: default_heap_check() counts broken
+ * invariants (include/kiln/default_heap.h) and default_heap_stats() sums the
+ * holes. Neither ever follows a pointer it has not checked against the region
+ * first, and every walk is bounded by the number of blocks the region can
+ * hold, so a corrupted heap is counted, never faulted on. */
+#include "default_heap_impl.h"
+
+struct walk {
+    size_t broken;
+    size_t free_blocks, free_bytes, largest;
+    size_t slab_free_bytes;
+    size_t slabs_listed;
+};
+
+static bool in_pool(const struct default_heap *h, uintptr_t b)
+{
+    return b >= h->start && b < h->end - DH_GRAIN && (b & (DH_GRAIN - 1)) == 0;
+}
+
+/* A slab page that may be read: page-aligned, inside the slab range. */
+static bool slab_addr_ok(const struct default_heap *h, uintptr_t s)
+{
+    return (s & (DH_PAGE - 1)) == 0 && s - h->slab_lo < h->slab_span;
+}
+
+static void check_slab(const struct default_heap *h, const dh_slab *s, struct walk *w)
+{
+    uintptr_t base = dh_addr(s);
+    if (s->check != (base ^ h->key) || s->cls >= DEFAULT_HEAP_CLASSES) {
+        w->broken++;
+        return;
+    }
+    uint32_t size = dh_class_size[s->cls];
+    uint16_t limit = (uint16_t)(DH_SLAB_HEADER + (DH_PAGE - DH_SLAB_HEADER) / size * size);
+    uint32_t lo = s->cls ? dh_class_size[s->cls - 1] + 1u : 0;
+    if (s->size != size || s->lo != lo || s->limit != limit || s->bump < DH_SLAB_HEADER ||
+        s->bump > limit || (s->bump - DH_SLAB_HEADER) % size) {
+        w->broken++;
+        return;
+    }
+    size_t slots = (limit - DH_SLAB_HEADER) / size, live = 0;
+    /* Live bits only at slot starts below bump. */
+    for (size_t i = 0; i < DH_PAGE / DH_GRAIN; i++) {
+        if (!(s->live[i / 64] & (1ull << (i % 64)))) continue;
+        size_t off = i * DH_GRAIN;
+        if (off < DH_SLAB_HEADER || off >= s->bump || (off - DH_SLAB_HEADER) % size) w->broken++;
+        live++;
+    }
+    if (live != s->used) w->broken++;
+    /* Free slots: inside the page, at slot starts below bump, not live. */
+    size_t nfree = 0;
+    for (uintptr_t p = dh_addr(s->free); p; p = *(const uintptr_t *)p) {
+        size_t off = p - base, i = off / DH_GRAIN;
+        if (off < DH_SLAB_HEADER || off >= s->bump || (off - DH_SLAB_HEADER) % size ||
+            (s->live[i / 64] & (1ull << (i % 64))) || ++nfree > slots) {
+            w->broken++;
+            break;
+        }
+    }
+    if (s->used + nfree + (limit - s->bump) / size != slots) w->broken++;
+    bool has_room = s->free || s->bump < limit;
+    if (has_room && !s->listed) w->broken++;
+    if (s->listed) w->slabs_listed++;
+    w->slab_free_bytes += (slots - s->used) * size;
+}
+
+/* Walk the blocks in address order up to the end marker. */
+static void walk_blocks(const struct default_heap *h, struct walk *w)
+{
+    uintptr_t b = h->start, end_marker = h->end - DH_GRAIN;
+    bool prev_free = false;
+    size_t prev_size = 0, steps = (h->end - h->start) / DH_MIN_BLOCK + 2;
+    while (steps--) {
+        const dh_block *blk = (const dh_block *)b;
+        if (!dh_head_ok(h, blk)) {
+            w->broken++;
+            return;
+        }
+        bool flag_pf = blk->head & DH_PREV_FREE;
+        if (flag_pf != prev_free || (prev_free && blk->prev_size != prev_size)) w->broken++;
+        if (b == end_marker) {
+            if (dh_size(blk) != 0 || (blk->head & (DH_FREE | DH_SLAB))) w->broken++;
+            return;
+        }
+        size_t size = dh_size(blk);
+        if (size < DH_MIN_BLOCK || size > end_marker - b) {
+            w->broken++;
+            return;
+        }
+        bool free = blk->head & DH_FREE;
+        if (free) {
+            if (prev_free || (blk->head & DH_SLAB)) w->broken++;
+            w->free_blocks++;
+            w->free_bytes += size;
+            if (size - DH_GRAIN > w->largest) w->largest = size - DH_GRAIN;
+        } else if (blk->head & DH_SLAB) {
+            if (size < DH_PAGE || size - DH_PAGE >= DH_MIN_BLOCK || !slab_addr_ok(h, b))
+                w->broken++;
+            else
+                check_slab(h, (const dh_slab *)b, w);
+        }
+        prev_free = free, prev_size = size;
+        b += size;
+    }
+    w->broken++; /* no end marker within the bound */
+}
+
+static unsigned mapping_fl(size_t s, unsigned *sl)
+{
+    if (s < 256) {
+        *sl = (unsigned)(s >> 4);
+        return 0;
+    }
+    unsigned f = 63u - (unsigned)__builtin_clzll(s);
+    *sl = (unsigned)(s >> (f - 4)) & (DEFAULT_HEAP_SL - 1);
+    return f - 7;
+}
+
+/* Every list: its nodes are holes of its size range, doubly linked; the
+ * bitmaps match; together they hold every hole once. */
+static void walk_lists(const struct default_heap *h, struct walk *w)
+{
+    size_t listed = 0, bound = (h->end - h->start) / DH_MIN_BLOCK + 1;
+    for (unsigned fl = 0; fl < DEFAULT_HEAP_FL; fl++) {
+        if (((h->fl_bitmap >> fl) & 1) != (h->sl_bitmap[fl] != 0)) w->broken++;
+        for (unsigned sl = 0; sl < DEFAULT_HEAP_SL; sl++) {
+            const dh_block *b = h->heads[fl][sl], *prev = NULL;
+            if (((h->sl_bitmap[fl] >> sl) & 1) != (b != NULL)) w->broken++;
+            for (; b; prev = b, b = b->next_free) {
+                unsigned bsl;
+                if (!dh_has_blocks(h) || !in_pool(h, dh_addr(b)) || !dh_head_ok(h, b) ||
+                    !(b->head & DH_FREE) || ++listed > bound) {
+                    w->broken++;
+                    break;
+                }
+                if (b->prev_free != prev || mapping_fl(dh_size(b), &bsl) != fl || bsl != sl)
+                    w->broken++;
+            }
+        }
+    }
+    if (listed != w->free_blocks) w->broken++;
+}
+
+/* The avail and empty lists hold valid slab pages of their class. */
+static void walk_slab_lists(const struct default_heap *h, struct walk *w)
+{
+    size_t listed = 0, bound = h->slab_span / DH_PAGE + 1;
+    for (unsigned c = 0; c < DEFAULT_HEAP_CLASSES; c++) {
+        const dh_slab *s = h->avail[c], *prev = NULL;
+        for (; s; prev = s, s = s->next) {
+            if (!slab_addr_ok(h, dh_addr(s)) || s->check != (dh_addr(s) ^ h->key) ||
+                ++listed > bound) {
+                w->broken++;
+                break;
+            }
+            if (s->prev != prev || s->cls != c || !s->listed) w->broken++;
+        }
+        s = h->empty[c];
+        if (s && (!slab_addr_ok(h, dh_addr(s)) || s->check != (dh_addr(s) ^ h->key) ||
+                  s->cls != c))
+            w->broken++;
+    }
+    if (listed != w->slabs_listed) w->broken++;
+}
+
+size_t default_heap_check(const struct default_heap *h)
+{
+    struct walk w = {0};
+    if (h->start % DH_GRAIN || h->end % DH_GRAIN || h->end < h->start ||
+        (dh_has_blocks(h) && h->top < h->end))
+        return 1;
+    if (dh_has_blocks(h)) walk_blocks(h, &w);
+    walk_lists(h, &w);
+    walk_slab_lists(h, &w);
+    return w.broken;
+}
+
+struct alloc_stats default_heap_stats(const struct default_heap *h)
+{
+    struct walk w = {0};
+    size_t size = h->end - h->start;
+    if (dh_has_blocks(h)) walk_blocks(h, &w);
+    size_t free = w.free_bytes + w.slab_free_bytes;
+    if (free > size) free = size;
+    return (struct alloc_stats){size, size - free, free, w.largest};
+}

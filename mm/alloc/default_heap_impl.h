@@ -1,0 +1,142 @@
+/* Internals shared by the default allocator's files (default_heap.c: slabs
+ * and the entry points; default_heap_pool.c: the pool; default_heap_check.c:
+ * the walker and the statistics). Not a public interface. */
+#ifndef KILN_DEFAULT_HEAP_IMPL_H
+#define KILN_DEFAULT_HEAP_IMPL_H
+
+#include <stdbool.h>
+
+#include "kiln/default_heap.h"
+
+#define DH_GRAIN     16u /* pool granularity and header size */
+#define DH_MIN_BLOCK 32u /* header + the two free-list links */
+#define DH_PAGE      DEFAULT_HEAP_PAGE
+
+/* head: bits 0..3 flags, 4..47 size, 48..53 log2(alignment class), 56..63 checksum */
+#define DH_FREE      1ull /* this block is a hole */
+#define DH_PREV_FREE 2ull /* the block below is a hole; prev_size holds its size */
+#define DH_SLAB      4ull /* this block is a slab page */
+#define DH_SIZE_MASK 0x0000fffffffffff0ull
+#define DH_FLAG_MASK 0xfull
+#define DH_MAX_BLOCK (1ull << 47)
+
+struct default_heap_block {
+    size_t prev_size; /* valid only while the block below is free */
+    uint64_t head;
+    /* While free: the links of its list. */
+    struct default_heap_block *next_free, *prev_free;
+};
+typedef struct default_heap_block dh_block;
+
+/* A slab page: a 4 KiB pool block, header on a 4 KiB boundary. */
+struct default_heap_slab {
+    size_t prev_size; /* the pool header */
+    uint64_t head;
+    uintptr_t check;                      /* (uintptr_t)page ^ key while a slab */
+    struct default_heap_slab *next, *prev; /* h->avail[cls] while listed */
+    void *free;                           /* free slots: each starts with its next */
+    uint16_t bump;                        /* offset of the first never-used slot */
+    uint16_t limit;                       /* offset past the last slot */
+    uint16_t used;                        /* live slots */
+    uint8_t cls, listed;
+    uint32_t size; /* slot size */
+    uint32_t lo;   /* the smallest size of the class: sizes lo..size map here */
+    uint64_t live[DH_PAGE / DH_GRAIN / 64]; /* bit off/16: a live slot starts at off */
+};
+typedef struct default_heap_slab dh_slab;
+#define DH_SLAB_HEADER sizeof(dh_slab)
+_Static_assert(sizeof(dh_slab) % DH_GRAIN == 0, "slots stay 16-aligned");
+
+static inline uintptr_t dh_addr(const void *p)
+{
+    return (uintptr_t)p;
+}
+
+static inline size_t dh_size(const dh_block *b)
+{
+    return b->head & DH_SIZE_MASK;
+}
+
+static inline unsigned dh_align_log(const dh_block *b)
+{
+    return (unsigned)(b->head >> 48) & 63;
+}
+
+static inline uint64_t dh_checksum(const struct default_heap *h, const void *at, uint64_t head)
+{
+    uint64_t x = (head & ~(0xffull << 56)) ^ dh_addr(at) ^ h->key;
+    return ((x * 0x9e3779b97f4a7c15ull) >> 56) << 56;
+}
+
+/* Write b's head: size, flags, alignment class, checksum. */
+static inline void dh_set_head(const struct default_heap *h, dh_block *b, size_t size,
+                               uint64_t flags, unsigned align_log)
+{
+    uint64_t head = size | flags | ((uint64_t)align_log << 48);
+    b->head = head | dh_checksum(h, b, head);
+}
+
+static inline bool dh_head_ok(const struct default_heap *h, const dh_block *b)
+{
+    return (b->head & (0xffull << 56)) == dh_checksum(h, b, b->head);
+}
+
+/* The end marker: a used block of size 0 at end - 16. */
+static inline dh_block *dh_end_marker(const struct default_heap *h)
+{
+    return (dh_block *)(h->end - DH_GRAIN);
+}
+
+/* True when the region holds blocks (it is not too small). */
+static inline bool dh_has_blocks(const struct default_heap *h)
+{
+    return h->end > h->start;
+}
+
+/* The pool block bytes for a payload of size: header + size rounded to 16. */
+static inline size_t dh_need(size_t size)
+{
+    size_t n = ((size + DH_GRAIN - 1) & ~(size_t)(DH_GRAIN - 1)) + DH_GRAIN;
+    return n < DH_MIN_BLOCK ? DH_MIN_BLOCK : n;
+}
+
+static inline unsigned dh_log2(size_t pow2)
+{
+    return (unsigned)__builtin_ctzll(pow2);
+}
+
+/* ---- the pool (default_heap_pool.c) ---- */
+void dh_pool_init(struct default_heap *h);
+void dh_pool_extend(struct default_heap *h, uintptr_t new_end);
+/* A block of at least need bytes whose (address + off) is a multiple of
+ * align (a power of two >= 16; off 0 or 16), in use, flags | its alignment
+ * class recorded; NULL when none fits. */
+dh_block *dh_pool_take(struct default_heap *h, size_t need, size_t align, size_t off,
+                       uint64_t flags, unsigned align_log);
+/* Return used block b to the pool, coalescing with its neighbours. */
+void dh_pool_give(struct default_heap *h, dh_block *b);
+/* Shrink used block b to need bytes or grow it in place into the hole above;
+ * false when it cannot grow. */
+bool dh_pool_resize(struct default_heap *h, dh_block *b, size_t need);
+/* The pool block whose payload is ptr, validated (in the region, checksum,
+ * in use, not a slab); panics "invalid free" / "double free" naming who. */
+dh_block *dh_pool_block_of(const struct default_heap *h, uintptr_t ptr, const char *who);
+
+/* ---- slabs (default_heap.c) ---- */
+/* The slab page holding p, or NULL when p is not in one. */
+static inline dh_slab *dh_slab_of(const struct default_heap *h, uintptr_t p)
+{
+    uintptr_t page = p & ~(uintptr_t)(DH_PAGE - 1);
+    if (page - h->slab_lo >= h->slab_span) return NULL;
+    dh_slab *s = (dh_slab *)page;
+    return s->check == (page ^ h->key) ? s : NULL;
+}
+
+/* Release every kept empty slab page to the pool; true when any went. */
+bool dh_slab_flush(struct default_heap *h);
+
+/* Size classes. */
+extern const uint8_t dh_class_of[DEFAULT_HEAP_SMALL_MAX / DH_GRAIN + 1];
+extern const uint16_t dh_class_size[DEFAULT_HEAP_CLASSES];
+
+#endif

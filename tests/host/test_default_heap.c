@@ -1,0 +1,661 @@
+/* kiln's default allocator: every size x alignment x free order, OOM,
+ * coalescing, the phase change, extend, realloc, layout_of, every misuse
+ * panic, a random workload checked against a shadow model, and check()
+ * counting deliberate corruption without faulting. default_heap_check() == 0
+ * after every operation. */
+#include <stdio.h>
+#include <string.h>
+
+#include "support.h"
+#include "kiln/alloc_designs.h"
+#include "kiln/default_heap.h"
+#include "kiln/linked_list.h"
+
+#define REGION   (4u << 20)
+#define MAX_SIZE 512
+
+static _Alignas(4096) unsigned char region[REGION + 4096];
+static struct default_heap heap;
+
+#define CHECK(h)                                                                                   \
+    do {                                                                                           \
+        size_t broken_ = default_heap_check(h);                                                    \
+        if (broken_)                                                                               \
+            fail_msg("%s:%d: default_heap_check: %zu broken", __FILE__, __LINE__, broken_);        \
+    } while (0)
+
+static struct layout L(size_t size, size_t align)
+{
+    return (struct layout){size, align};
+}
+
+static uint8_t pattern(size_t i, size_t tag)
+{
+    return (uint8_t)(i * 131 + tag * 7 + 1);
+}
+
+static void fill(void *p, size_t size, size_t tag)
+{
+    for (size_t i = 0; i < size; i++) ((uint8_t *)p)[i] = pattern(i, tag);
+}
+
+static void expect_filled(const void *p, size_t size, size_t tag)
+{
+    for (size_t i = 0; i < size; i++)
+        if (((const uint8_t *)p)[i] != pattern(i, tag))
+            fail_msg("block %p (tag %zu) byte %zu was overwritten", p, tag, i);
+}
+
+static void expect_consistent(const struct default_heap *h)
+{
+    struct alloc_stats s = default_heap_stats(h);
+    assert_int_equal(s.free + s.used, s.size);
+    assert_true(s.largest_hole <= s.free);
+    CHECK(h);
+}
+
+static void *alloc_ok(struct default_heap *h, size_t size, size_t align)
+{
+    void *p = default_heap_alloc(h, L(size, align));
+    if (p == NULL) fail_msg("alloc {%zu, %zu} failed", size, align);
+    uintptr_t a = (uintptr_t)p;
+    assert_int_equal(a % align, 0);
+    assert_int_equal(a % 16, 0);
+    assert_true(a >= h->start && a + size <= h->end);
+    struct layout l = default_heap_layout_of(h, p);
+    assert_true(l.size >= size);
+    assert_true(l.align >= (align < 16 ? align : 16));
+    CHECK(h);
+    return p;
+}
+
+/* Everything free: one hole spans the region but its end marker. */
+static void expect_pristine(struct default_heap *h)
+{
+    struct alloc_stats s = default_heap_stats(h);
+    assert_int_equal(s.free + s.used, s.size);
+    if (s.size) {
+        assert_int_equal(s.used, 16);
+        assert_int_equal(s.largest_hole, s.size - 32);
+    }
+    CHECK(h);
+}
+
+/* Release the kept empty slab pages, then expect a pristine heap. */
+static void expect_all_free(struct default_heap *h)
+{
+    /* A full-region alloc forces the kept pages back to the pool. */
+    struct alloc_stats s = default_heap_stats(h);
+    if (s.size) {
+        void *p = default_heap_alloc(h, L(s.size - 32, 16));
+        assert_non_null(p);
+        default_heap_dealloc(h, p, L(s.size - 32, 16));
+    }
+    expect_pristine(h);
+}
+
+/* ---- every size x every alignment x four free orders ---------------------- */
+
+enum order { FORWARD, REVERSE, INTERLEAVED, RANDOM };
+static const char *const order_name[] = {"forward", "reverse", "interleaved", "random"};
+
+static void free_order(enum order o, size_t *idx, size_t n)
+{
+    for (size_t i = 0; i < n; i++) idx[i] = i;
+    if (o == REVERSE)
+        for (size_t i = 0; i < n; i++) idx[i] = n - 1 - i;
+    if (o == INTERLEAVED)
+        for (size_t i = 0, k = 0; k < 2; k++)
+            for (size_t j = k; j < n; j += 2) idx[i++] = j;
+    if (o == RANDOM)
+        for (size_t i = n - 1; i > 0; i--) {
+            size_t j = rnd() % (i + 1), t = idx[i];
+            idx[i] = idx[j];
+            idx[j] = t;
+        }
+}
+
+static void test_every_size_align_order(void **state)
+{
+    (void)state;
+    static void *blocks[MAX_SIZE + 1];
+    static size_t idx[MAX_SIZE];
+    rng_state = 0x9e3779b97f4a7c15ull;
+    for (size_t align = 1; align <= 4096; align *= 2) {
+        for (enum order o = FORWARD; o <= RANDOM; o++) {
+            default_heap_init(&heap, region, REGION);
+            for (size_t size = 1; size <= MAX_SIZE; size++) {
+                blocks[size] = alloc_ok(&heap, size, align);
+                fill(blocks[size], size, size);
+            }
+            free_order(o, idx, MAX_SIZE);
+            for (size_t i = 0; i < MAX_SIZE; i++) {
+                size_t size = idx[i] + 1;
+                expect_filled(blocks[size], size, size);
+                default_heap_dealloc(&heap, blocks[size], L(size, align));
+                size_t broken = default_heap_check(&heap);
+                if (broken)
+                    fail_msg("align %zu, %s order, free of size %zu: %zu broken", align,
+                             order_name[o], size, broken);
+            }
+            expect_all_free(&heap);
+        }
+    }
+}
+
+/* ---- OOM, coalescing, the phase change, extend ---------------------------- */
+
+static void test_oom_keeps_heap_sound(void **state)
+{
+    (void)state;
+    static void *p[4096];
+    static size_t sz[4096];
+    default_heap_init(&heap, region, 64 * 1024);
+    size_t n = 0;
+    rng_state = 5;
+    for (;;) {
+        size_t size = 1 + rnd() % 3000;
+        void *q = default_heap_alloc(&heap, L(size, 8));
+        CHECK(&heap);
+        if (!q) break;
+        fill(q, size, n);
+        p[n] = q, sz[n] = size, n++;
+    }
+    assert_true(n > 20);
+    /* Full: small and huge requests alike fail without harm. */
+    assert_null(default_heap_alloc(&heap, L(64 * 1024, 8)));
+    assert_null(default_heap_alloc(&heap, L(SIZE_MAX / 2, 8)));
+    assert_null(default_heap_alloc(&heap, L(100, (size_t)1 << 40)));
+    expect_consistent(&heap);
+    for (size_t i = 0; i < n; i++) {
+        expect_filled(p[i], sz[i], i);
+        default_heap_dealloc(&heap, p[i], L(sz[i], 8));
+        CHECK(&heap);
+    }
+    expect_all_free(&heap);
+}
+
+static void test_invalid_layouts(void **state)
+{
+    (void)state;
+    default_heap_init(&heap, region, 64 * 1024);
+    assert_null(default_heap_alloc(&heap, L(8, 0)));
+    assert_null(default_heap_alloc(&heap, L(8, 24)));
+    assert_null(default_heap_alloc(&heap, L(SIZE_MAX, 8)));
+    void *p = alloc_ok(&heap, 8, 8);
+    EXPECT_PANIC(default_heap_dealloc(&heap, p, L(8, 3)), "LAYOUT_ALIGN_NOT_POWER_OF_TWO");
+    assert_null(default_heap_realloc(&heap, p, L(8, 8), SIZE_MAX));
+    default_heap_dealloc(&heap, p, L(8, 8));
+    expect_all_free(&heap);
+}
+
+static void test_coalescing(void **state)
+{
+    (void)state;
+    default_heap_init(&heap, region, 64 * 1024);
+    struct alloc_stats fresh = default_heap_stats(&heap);
+    void *b[5];
+    for (int i = 0; i < 5; i++) b[i] = alloc_ok(&heap, 2000, 8);
+    /* Holes at 1 and 3, then 2 joins them: one hole of three blocks. */
+    default_heap_dealloc(&heap, b[1], L(2000, 8));
+    default_heap_dealloc(&heap, b[3], L(2000, 8));
+    CHECK(&heap);
+    default_heap_dealloc(&heap, b[2], L(2000, 8));
+    CHECK(&heap);
+    void *big = alloc_ok(&heap, 3 * 2016 - 16, 8);
+    assert_ptr_equal(big, b[1]);
+    default_heap_dealloc(&heap, big, L(3 * 2016 - 16, 8));
+    default_heap_dealloc(&heap, b[0], L(2000, 8));
+    default_heap_dealloc(&heap, b[4], L(2000, 8));
+    assert_int_equal(default_heap_stats(&heap).largest_hole, fresh.largest_hole);
+    expect_pristine(&heap);
+}
+
+/* Fill with blocks of size until alloc fails; the count. */
+static size_t fill_count(const struct allocator *a, size_t size, void **out, size_t max)
+{
+    size_t n = 0;
+    while (n < max) {
+        void *p = allocator_alloc(a, L(size, 8));
+        if (!p) break;
+        out[n++] = p;
+    }
+    return n;
+}
+
+static void free_all(const struct allocator *a, size_t size, void **p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) allocator_dealloc(a, p[i], L(size, 8));
+}
+
+/* The post's weak spot for fixed blocks: 16-byte fill, free all, 1 KiB fill,
+ * 16-byte fill again; each phase serves at least 95% of the linked list. */
+static void test_phase_change(void **state)
+{
+    (void)state;
+    static void *p[8192];
+    static struct linked_list_heap ll;
+    size_t bytes = 100 * 1024, ll_count[3], dh_count[4];
+    linked_list_init(&ll, region, bytes);
+    struct allocator a = linked_list_allocator(&ll);
+    for (int phase = 0; phase < 3; phase++) {
+        size_t size = phase == 1 ? 1024 : 16;
+        ll_count[phase] = fill_count(&a, size, p, 8192);
+        free_all(&a, size, p, ll_count[phase]);
+    }
+    default_heap_init(&heap, region, bytes);
+    a = default_heap_allocator(&heap);
+    for (int phase = 0; phase < 4; phase++) {
+        size_t size = phase == 1 || phase == 3 ? 1024 : 16;
+        dh_count[phase] = fill_count(&a, size, p, 8192);
+        CHECK(&heap);
+        free_all(&a, size, p, dh_count[phase]);
+        CHECK(&heap);
+    }
+    printf("phase change on 100 KiB: linked_list %zu/%zu/%zu, default %zu/%zu/%zu/%zu\n",
+           ll_count[0], ll_count[1], ll_count[2], dh_count[0], dh_count[1], dh_count[2],
+           dh_count[3]);
+    assert_true(dh_count[0] * 100 >= ll_count[0] * 95);
+    assert_true(dh_count[1] * 100 >= ll_count[1] * 95);
+    assert_true(dh_count[2] * 100 >= ll_count[2] * 95);
+    assert_true(dh_count[3] * 100 >= ll_count[1] * 95);
+    expect_all_free(&heap);
+}
+
+static void test_tiny_and_misaligned_regions(void **state)
+{
+    (void)state;
+    for (size_t off = 0; off < 17; off += 3) {
+        for (size_t size = 0; size < 300; size += 7) {
+            default_heap_init(&heap, region + off, size);
+            CHECK(&heap);
+            struct alloc_stats s = default_heap_stats(&heap);
+            assert_int_equal(s.free + s.used, s.size);
+            if (s.size) {
+                assert_true(heap.start >= (uintptr_t)region + off);
+                assert_true(heap.end <= (uintptr_t)region + off + size);
+            }
+            void *p = default_heap_alloc(&heap, L(1, 1));
+            CHECK(&heap);
+            if (p) {
+                assert_true((uintptr_t)p >= heap.start && (uintptr_t)p < heap.end);
+                default_heap_dealloc(&heap, p, L(1, 1));
+                CHECK(&heap);
+            }
+        }
+    }
+}
+
+static void test_extend(void **state)
+{
+    (void)state;
+    /* From nothing, by odd steps, to a region that serves one large block. */
+    default_heap_init(&heap, region + 3, 0);
+    assert_null(default_heap_alloc(&heap, L(1, 1)));
+    size_t total = 0;
+    void *keep = NULL;
+    for (size_t step = 1; total < 200000; step = step * 3 + 5) {
+        default_heap_extend(&heap, step);
+        total += step;
+        CHECK(&heap);
+        if (!keep) {
+            keep = default_heap_alloc(&heap, L(24, 8));
+            if (keep) fill(keep, 24, 99);
+        }
+    }
+    assert_non_null(keep);
+    struct alloc_stats s = default_heap_stats(&heap);
+    assert_true(s.size >= total - 32);
+    void *big = alloc_ok(&heap, s.largest_hole, 16);
+    default_heap_dealloc(&heap, big, L(s.largest_hole, 16));
+    expect_filled(keep, 24, 99);
+    default_heap_dealloc(&heap, keep, L(24, 8));
+    expect_all_free(&heap);
+
+    /* The hole at the old end grows: a block straddles the old end. */
+    default_heap_init(&heap, region, 100 * 1024);
+    void *a = alloc_ok(&heap, 90 * 1024, 8);
+    assert_null(default_heap_alloc(&heap, L(20 * 1024, 8)));
+    default_heap_extend(&heap, 100 * 1024);
+    CHECK(&heap);
+    void *b = alloc_ok(&heap, 20 * 1024, 8);
+    assert_true((uintptr_t)b < (uintptr_t)region + 100 * 1024);
+    /* Slab pages come from the new part too. */
+    void *small[1000];
+    for (int i = 0; i < 1000; i++) small[i] = alloc_ok(&heap, 40, 8);
+    for (int i = 0; i < 1000; i++) default_heap_dealloc(&heap, small[i], L(40, 8));
+    default_heap_dealloc(&heap, a, L(90 * 1024, 8));
+    default_heap_dealloc(&heap, b, L(20 * 1024, 8));
+    expect_all_free(&heap);
+    EXPECT_PANIC(default_heap_extend(&heap, SIZE_MAX), "wraps");
+}
+
+/* ---- realloc and layout_of -------------------------------------------------- */
+
+static void test_realloc_keeps_data(void **state)
+{
+    (void)state;
+    default_heap_init(&heap, region, 1u << 20);
+    size_t sizes[] = {1, 16, 17, 100, 512, 513, 700, 4000, 20000, 3000, 300, 8, 40000, 5};
+    for (size_t align = 1; align <= 4096; align *= 8) {
+        size_t size = 10;
+        void *p = alloc_ok(&heap, size, align);
+        fill(p, size, 1);
+        for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+            void *q = default_heap_realloc(&heap, p, L(size, align), sizes[i]);
+            assert_non_null(q);
+            assert_int_equal((uintptr_t)q % align, 0);
+            CHECK(&heap);
+            expect_filled(q, size < sizes[i] ? size : sizes[i], i + 1);
+            size = sizes[i];
+            fill(q, size, i + 2);
+            p = q;
+        }
+        default_heap_dealloc(&heap, p, L(size, align));
+    }
+    /* In place: within a class, a shrinking pool block, a hole above. */
+    void *p = alloc_ok(&heap, 20, 8);
+    assert_ptr_equal(default_heap_realloc(&heap, p, L(20, 8), 30), p);
+    default_heap_dealloc(&heap, p, L(30, 8));
+    p = alloc_ok(&heap, 5000, 8);
+    assert_ptr_equal(default_heap_realloc(&heap, p, L(5000, 8), 2000), p);
+    assert_ptr_equal(default_heap_realloc(&heap, p, L(2000, 8), 9000), p);
+    default_heap_dealloc(&heap, p, L(9000, 8));
+    /* NULL allocates; a failed realloc keeps the block. */
+    p = default_heap_realloc(&heap, NULL, L(0, 8), 64);
+    assert_non_null(p);
+    fill(p, 64, 7);
+    assert_null(default_heap_realloc(&heap, p, L(64, 8), 2u << 20));
+    expect_filled(p, 64, 7);
+    default_heap_dealloc(&heap, p, L(64, 8));
+    expect_all_free(&heap);
+}
+
+static void test_layout_of(void **state)
+{
+    (void)state;
+    default_heap_init(&heap, region, 1u << 20);
+    for (size_t size = 1; size <= 9000; size = size * 2 + 1) {
+        for (size_t align = 1; align <= 8192; align *= 4) {
+            void *p = alloc_ok(&heap, size, align);
+            struct layout l = default_heap_layout_of(&heap, p);
+            assert_true(l.size >= size);
+            assert_true(l.size <= size + (size < 128 ? 16 : size / 8) + 32);
+            /* The layout it reports is one dealloc accepts. */
+            default_heap_dealloc(&heap, p, l);
+            CHECK(&heap);
+        }
+    }
+    expect_all_free(&heap);
+}
+
+/* ---- misuse ------------------------------------------------------------------ */
+
+static void test_double_free(void **state)
+{
+    (void)state;
+    default_heap_init(&heap, region, 1u << 20);
+    void *keep = alloc_ok(&heap, 16, 8), *p = alloc_ok(&heap, 16, 8);
+    default_heap_dealloc(&heap, p, L(16, 8));
+    EXPECT_PANIC(default_heap_dealloc(&heap, p, L(16, 8)), "double free of 0x");
+    EXPECT_PANIC(default_heap_layout_of(&heap, p), "double free of 0x");
+    CHECK(&heap);
+    void *q = alloc_ok(&heap, 3000, 8);
+    default_heap_dealloc(&heap, q, L(3000, 8));
+    EXPECT_PANIC(default_heap_dealloc(&heap, q, L(3000, 8)), "double free of 0x");
+    EXPECT_PANIC(default_heap_realloc(&heap, q, L(3000, 8), 10), "double free of 0x");
+    CHECK(&heap);
+    /* Freed after a moving realloc. */
+    void *r = alloc_ok(&heap, 100, 8), *moved = default_heap_realloc(&heap, r, L(100, 8), 2000);
+    assert_ptr_not_equal(r, moved);
+    EXPECT_PANIC(default_heap_dealloc(&heap, r, L(100, 8)), "double free of 0x");
+    default_heap_dealloc(&heap, moved, L(2000, 8));
+    default_heap_dealloc(&heap, keep, L(16, 8));
+    expect_all_free(&heap);
+}
+
+static void test_invalid_free(void **state)
+{
+    (void)state;
+    static unsigned char outside[64];
+    default_heap_init(&heap, region, 1u << 20);
+    unsigned char *small = alloc_ok(&heap, 64, 8), *large = alloc_ok(&heap, 5000, 8);
+    fill(large, 5000, 3);
+    EXPECT_PANIC(default_heap_dealloc(&heap, small + 16, L(16, 8)), "invalid free of 0x");
+    EXPECT_PANIC(default_heap_dealloc(&heap, small + 1, L(16, 1)), "invalid free of 0x");
+    EXPECT_PANIC(default_heap_dealloc(&heap, large + 32, L(32, 8)), "invalid free of 0x");
+    EXPECT_PANIC(default_heap_dealloc(&heap, large + 4096, L(600, 8)), "invalid free of 0x");
+    EXPECT_PANIC(default_heap_dealloc(&heap, large + 3, L(600, 8)), "invalid free of 0x");
+    EXPECT_PANIC(default_heap_dealloc(&heap, outside, L(16, 8)), "invalid free of 0x");
+    EXPECT_PANIC(default_heap_dealloc(&heap, region, L(16, 8)), "invalid free of 0x");
+    EXPECT_PANIC(default_heap_dealloc(&heap, region + (1u << 20), L(16, 8)), "invalid free of 0x");
+    EXPECT_PANIC(default_heap_layout_of(&heap, large + 16), "invalid free of 0x");
+    /* A slot of the page that was never handed out. */
+    struct layout l = default_heap_layout_of(&heap, small);
+    EXPECT_PANIC(default_heap_dealloc(&heap, small + 2 * l.size, L(64, 8)), "invalid free of 0x");
+    /* The slab page's own header. */
+    uintptr_t page = (uintptr_t)small & ~(uintptr_t)4095;
+    EXPECT_PANIC(default_heap_dealloc(&heap, (void *)(page + 16), L(64, 8)), "invalid free of 0x");
+    expect_filled(large, 5000, 3);
+    CHECK(&heap);
+    default_heap_dealloc(&heap, small, L(64, 8));
+    default_heap_dealloc(&heap, large, L(5000, 8));
+    expect_all_free(&heap);
+}
+
+static void test_size_mismatch(void **state)
+{
+    (void)state;
+    default_heap_init(&heap, region, 1u << 20);
+    void *s = alloc_ok(&heap, 40, 8), *b = alloc_ok(&heap, 2000, 8), *a = alloc_ok(&heap, 40, 64);
+    EXPECT_PANIC(default_heap_dealloc(&heap, s, L(64, 8)), "size mismatch: ");
+    EXPECT_PANIC(default_heap_dealloc(&heap, s, L(16, 8)), "size mismatch: ");
+    EXPECT_PANIC(default_heap_dealloc(&heap, s, L(4000, 8)), "size mismatch: ");
+    EXPECT_PANIC(default_heap_dealloc(&heap, s, L(40, 32)), "size mismatch: ");
+    EXPECT_PANIC(default_heap_dealloc(&heap, b, L(2100, 8)), "size mismatch: ");
+    EXPECT_PANIC(default_heap_dealloc(&heap, b, L(1900, 8)), "size mismatch: ");
+    EXPECT_PANIC(default_heap_dealloc(&heap, b, L(100, 8)), "size mismatch: ");
+    EXPECT_PANIC(default_heap_dealloc(&heap, b, L(2000, 256)), "size mismatch: ");
+    EXPECT_PANIC(default_heap_dealloc(&heap, a, L(40, 128)), "size mismatch: ");
+    EXPECT_PANIC(default_heap_dealloc(&heap, a, L(40, 32)), "size mismatch: ");
+    EXPECT_PANIC(default_heap_dealloc(&heap, a, L(40, 8)), "size mismatch: ");
+    EXPECT_PANIC(default_heap_realloc(&heap, b, L(3000, 8), 10), "size mismatch: ");
+    CHECK(&heap);
+    /* Sizes of the same class are the same block. */
+    default_heap_dealloc(&heap, s, L(33, 1));
+    default_heap_dealloc(&heap, b, L(1990, 16));
+    default_heap_dealloc(&heap, a, L(40, 64));
+    expect_all_free(&heap);
+}
+
+/* ---- check() finds corruption and never faults ------------------------------ */
+
+static void test_check_detects_corruption(void **state)
+{
+    (void)state;
+    uint64_t *w;
+    /* A pool block's size. */
+    default_heap_init(&heap, region, 1u << 20);
+    unsigned char *b = alloc_ok(&heap, 1000, 8);
+    alloc_ok(&heap, 1000, 8);
+    w = (uint64_t *)(b - 8);
+    uint64_t saved = *w;
+    *w = saved + 0x10000000;
+    assert_true(default_heap_check(&heap) > 0);
+    EXPECT_PANIC(default_heap_dealloc(&heap, b, L(1000, 8)), "invalid free of 0x");
+    *w = saved;
+    CHECK(&heap);
+    /* A one-byte overflow into the next block's header. */
+    b[1008 + 8] ^= 0xff; /* the payload is 1008 bytes: the next header's head */
+    assert_true(default_heap_check(&heap) > 0);
+    EXPECT_PANIC(default_heap_dealloc(&heap, b, L(1000, 8)), "heap corrupted: ");
+    b[1008 + 8] ^= 0xff;
+    CHECK(&heap);
+    /* A hole's list link pointing far outside the region. */
+    default_heap_dealloc(&heap, b, L(1000, 8));
+    uint64_t *links = (uint64_t *)b;
+    uint64_t saved_next = links[0];
+    links[0] = 0xdead0000beef000ull;
+    assert_true(default_heap_check(&heap) > 0);
+    links[0] = saved_next;
+    CHECK(&heap);
+    /* A slot's free-list link (a use after free), and the slab header. */
+    void **slot = alloc_ok(&heap, 16, 8);
+    alloc_ok(&heap, 16, 8);
+    default_heap_dealloc(&heap, slot, L(16, 8));
+    *slot = (void *)0x123456789000ull;
+    assert_true(default_heap_check(&heap) > 0);
+    EXPECT_PANIC(
+        {
+            default_heap_alloc(&heap, L(16, 8));
+            default_heap_alloc(&heap, L(16, 8));
+        },
+        "heap corrupted: ");
+    default_heap_init(&heap, region, 1u << 20);
+    slot = alloc_ok(&heap, 16, 8);
+    uint64_t *page = (uint64_t *)((uintptr_t)slot & ~(uintptr_t)4095);
+    page[4] = 0xdead0000beef000ull; /* avail list link */
+    assert_true(default_heap_check(&heap) > 0);
+    default_heap_init(&heap, region, 1u << 20);
+    slot = alloc_ok(&heap, 16, 8);
+    page = (uint64_t *)((uintptr_t)slot & ~(uintptr_t)4095);
+    page[2] ^= 1; /* the check word: the page is no longer a slab */
+    assert_true(default_heap_check(&heap) > 0);
+    EXPECT_PANIC(default_heap_dealloc(&heap, slot, L(16, 8)), "invalid free of 0x");
+    /* The state itself. */
+    default_heap_init(&heap, region, 1u << 20);
+    heap.heads[3][2] = (void *)0x42;
+    assert_true(default_heap_check(&heap) > 0);
+}
+
+/* ---- a random workload against a shadow model --------------------------------- */
+
+static void random_workload(uint64_t seed, size_t heap_bytes, size_t ops, size_t slots_used)
+{
+    enum { SLOTS = 400 };
+    static struct {
+        void *p;
+        size_t size, align, tag;
+    } slot[SLOTS];
+    static unsigned char shadow[REGION / 16]; /* 1: a live block covers these 16 bytes */
+    memset(slot, 0, sizeof slot);
+    memset(shadow, 0, sizeof shadow);
+    rng_state = seed;
+    default_heap_init(&heap, region + (seed % 7), heap_bytes);
+    uintptr_t base = (uintptr_t)region;
+    for (size_t op = 0; op < ops; op++) {
+        size_t i = rnd() % slots_used;
+        uint64_t r = rnd();
+        if (slot[i].p == NULL) {
+            size_t size = (size_t)1 << (r % 14);
+            size_t align = (r >> 8) % 16 ? 8 : (size_t)1 << (r >> 12) % 13;
+            size = size + (r >> 20) % size;
+            void *p = default_heap_alloc(&heap, L(size, align));
+            CHECK(&heap);
+            if (p == NULL) continue;
+            assert_int_equal((uintptr_t)p % align, 0);
+            assert_true((uintptr_t)p >= heap.start && (uintptr_t)p + size <= heap.end);
+            for (uintptr_t a = (uintptr_t)p; a < (uintptr_t)p + size; a += 16) {
+                if (shadow[(a - base) / 16]) fail_msg("block %p overlaps a live block", p);
+                shadow[(a - base) / 16] = 1;
+            }
+            slot[i].p = p, slot[i].size = size, slot[i].align = align, slot[i].tag = op;
+            fill(p, size, op);
+        } else {
+            expect_filled(slot[i].p, slot[i].size, slot[i].tag);
+            for (uintptr_t a = (uintptr_t)slot[i].p; a < (uintptr_t)slot[i].p + slot[i].size;
+                 a += 16)
+                shadow[(a - base) / 16] = 0;
+            if (r % 4 == 0) {
+                size_t new_size = 1 + (r >> 4) % 6000;
+                struct layout l = {slot[i].size, slot[i].align};
+                void *q = default_heap_realloc(&heap, slot[i].p, l, new_size);
+                CHECK(&heap);
+                if (q == NULL) {
+                    for (uintptr_t a = (uintptr_t)slot[i].p;
+                         a < (uintptr_t)slot[i].p + slot[i].size; a += 16)
+                        shadow[(a - base) / 16] = 1;
+                    expect_filled(slot[i].p, slot[i].size, slot[i].tag);
+                    continue;
+                }
+                assert_int_equal((uintptr_t)q % slot[i].align, 0);
+                expect_filled(q, slot[i].size < new_size ? slot[i].size : new_size, slot[i].tag);
+                for (uintptr_t a = (uintptr_t)q; a < (uintptr_t)q + new_size; a += 16) {
+                    if (shadow[(a - base) / 16]) fail_msg("realloc %p overlaps a live block", q);
+                    shadow[(a - base) / 16] = 1;
+                }
+                slot[i].p = q, slot[i].size = new_size, slot[i].tag = op;
+                fill(q, new_size, op);
+            } else {
+                default_heap_dealloc(&heap, slot[i].p, L(slot[i].size, slot[i].align));
+                slot[i].p = NULL;
+                CHECK(&heap);
+            }
+        }
+        if (op % 1000 == 0) expect_consistent(&heap);
+    }
+    for (size_t i = 0; i < SLOTS; i++) {
+        if (slot[i].p == NULL) continue;
+        expect_filled(slot[i].p, slot[i].size, slot[i].tag);
+        default_heap_dealloc(&heap, slot[i].p, L(slot[i].size, slot[i].align));
+        CHECK(&heap);
+    }
+    expect_all_free(&heap);
+}
+
+static void test_random_workload(void **state)
+{
+    (void)state;
+    random_workload(42, 1u << 20, 20000, 200);
+    random_workload(7, 3u << 20, 20000, 400);
+    random_workload(0xdeadbeef, 256u << 10, 20000, 300);
+    random_workload(11, 100u << 10, 20000, 100);
+}
+
+/* ---- through the registry ------------------------------------------------------ */
+
+static void test_registry(void **state)
+{
+    (void)state;
+    const struct alloc_design *d = alloc_design_find("default");
+    assert_non_null(d);
+    assert_true(d->state_size >= sizeof(struct default_heap));
+    assert_non_null(d->extend);
+    assert_non_null(d->layout_of);
+    static _Alignas(16) unsigned char st[sizeof(struct default_heap)];
+    d->init(st, region, 200000);
+    struct allocator a = d->allocator(st);
+    void *p = allocator_alloc(&a, L(100, 8)), *q = allocator_alloc_zeroed(&a, L(3000, 64));
+    assert_non_null(p);
+    assert_non_null(q);
+    for (int i = 0; i < 3000; i++) assert_int_equal(((unsigned char *)q)[i], 0);
+    assert_int_equal(d->check(st), 0);
+    struct alloc_stats s = d->stats(st);
+    assert_int_equal(s.free + s.used, s.size);
+    allocator_dealloc(&a, q, d->layout_of(st, q));
+    allocator_dealloc(&a, p, L(100, 8));
+    d->extend(st, 4096);
+    assert_int_equal(d->check(st), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_every_size_align_order),
+        cmocka_unit_test(test_oom_keeps_heap_sound),
+        cmocka_unit_test(test_invalid_layouts),
+        cmocka_unit_test(test_coalescing),
+        cmocka_unit_test(test_phase_change),
+        cmocka_unit_test(test_tiny_and_misaligned_regions),
+        cmocka_unit_test(test_extend),
+        cmocka_unit_test(test_realloc_keeps_data),
+        cmocka_unit_test(test_layout_of),
+        cmocka_unit_test(test_double_free),
+        cmocka_unit_test(test_invalid_free),
+        cmocka_unit_test(test_size_mismatch),
+        cmocka_unit_test(test_check_detects_corruption),
+        cmocka_unit_test(test_random_workload),
+        cmocka_unit_test(test_registry),
+    };
+    return RUN_TESTS(tests);
+}
