@@ -24,11 +24,22 @@ const uint8_t dh_class_of[DEFAULT_HEAP_SMALL_MAX / DH_GRAIN + 1] = {
     16, 16, 17, 17, 18, 18, 19, 19, 20, 20, 21, 21, 22, 22, 23, 23,
 };
 
+static void bad_layout(const char *who, const void *ptr, struct layout l);
+
+/* A free whose layout is not the block's: an invalid layout is named as
+ * such, any other is a size mismatch. */
 noreturn static void size_mismatch(uintptr_t p, struct layout l, size_t real, size_t real_align)
 {
+    bad_layout("default_heap_dealloc", (const void *)p, l);
     panic("size mismatch: free of 0x%lx with Layout { size: %zu, align: %zu }, but the block "
           "holds %zu bytes at align %zu",
           (unsigned long)p, l.size, l.align, real, real_align);
+}
+
+/* align is a power of two <= 16: the alignments slab slots serve. */
+static inline bool small_align(size_t align)
+{
+    return align <= DH_GRAIN && ((0x10116u >> align) & 1);
 }
 
 noreturn static void corrupted(const char *what, uintptr_t at)
@@ -162,7 +173,8 @@ static inline void *small_alloc(struct default_heap *h, size_t size)
 static void *large_alloc(struct default_heap *h, struct layout l)
 {
     size_t align = l.align < DH_GRAIN ? DH_GRAIN : l.align;
-    if (l.size >= DH_MAX_BLOCK || align >= DH_MAX_BLOCK) return NULL;
+    if (layout_check(l) != LAYOUT_OK || l.size >= DH_MAX_BLOCK || align >= DH_MAX_BLOCK)
+        return NULL;
     dh_block *b = pool_take(h, dh_need(l.size), align, DH_GRAIN, 0, dh_log2(align));
     return b ? (void *)(dh_addr(b) + DH_GRAIN) : NULL;
 }
@@ -195,7 +207,7 @@ static inline void small_free(struct default_heap *h, dh_slab *s, uintptr_t p, s
     uint64_t bit = 1ull << (i & 63);
     if (__builtin_expect((p & (DH_GRAIN - 1)) || !(s->live[i >> 6] & bit), 0))
         slab_bad_free(s, p, "default_heap_dealloc");
-    if (__builtin_expect(l.size - s->lo > s->size - s->lo || l.align > DH_GRAIN, 0))
+    if (__builtin_expect(l.size - s->lo > s->size - s->lo || !small_align(l.align), 0))
         size_mismatch(p, l, s->size, DH_GRAIN);
     s->live[i >> 6] ^= bit;
     *(void **)p = s->free;
@@ -212,8 +224,8 @@ static inline void large_check(const dh_block *b, uintptr_t p, struct layout l)
 {
     size_t need = dh_need(l.size), size = dh_size(b);
     size_t align = l.align < DH_GRAIN ? DH_GRAIN : l.align;
-    if (l.size >= DH_MAX_BLOCK || need > size || size - need >= DH_MIN_BLOCK ||
-        dh_log2(align) != dh_align_log(b))
+    if (l.size >= DH_MAX_BLOCK || need > size || size - need >= DH_MIN_BLOCK || l.align == 0 ||
+        (l.align & (l.align - 1)) || dh_log2(align) != dh_align_log(b))
         size_mismatch(p, l, size - DH_GRAIN, (size_t)1 << dh_align_log(b));
 }
 
@@ -222,7 +234,7 @@ static inline void large_check(const dh_block *b, uintptr_t p, struct layout l)
 static void *op_alloc(void *state, struct layout l)
 {
     struct default_heap *h = state;
-    if (__builtin_expect(l.size <= DEFAULT_HEAP_SMALL_MAX && l.align <= DH_GRAIN, 1))
+    if (__builtin_expect(l.size <= DEFAULT_HEAP_SMALL_MAX && small_align(l.align), 1))
         return small_alloc(h, l.size);
     return large_alloc(h, l);
 }
@@ -253,7 +265,7 @@ static void *op_realloc(void *state, void *ptr, struct layout l, size_t new_size
         size_t i = (p - dh_addr(s)) >> 4;
         if ((p & (DH_GRAIN - 1)) || !(s->live[i >> 6] & (1ull << (i & 63))))
             slab_bad_free(s, p, "default_heap_realloc");
-        if (l.size - s->lo > s->size - s->lo || l.align > DH_GRAIN)
+        if (l.size - s->lo > s->size - s->lo || !small_align(l.align))
             size_mismatch(p, l, s->size, DH_GRAIN);
         if (new_size <= s->size && new_size >= s->lo) return ptr;
     } else {
@@ -268,7 +280,7 @@ static void *op_realloc(void *state, void *ptr, struct layout l, size_t new_size
     return q;
 }
 
-static void bad_layout(const char *who, void *ptr, struct layout l)
+static void bad_layout(const char *who, const void *ptr, struct layout l)
 {
     enum layout_error e = layout_check(l);
     if (e != LAYOUT_OK)
@@ -289,8 +301,7 @@ void default_heap_dealloc(struct default_heap *h, void *ptr, struct layout layou
     op_dealloc(h, ptr, layout);
 }
 
-void *default_heap_realloc(struct default_heap *h, void *ptr, struct layout layout,
-                           size_t new_size)
+void *default_heap_realloc(struct default_heap *h, void *ptr, struct layout layout, size_t new_size)
 {
     if (layout_check(layout) != LAYOUT_OK) {
         if (ptr) bad_layout("default_heap_realloc", ptr, layout);
@@ -335,8 +346,13 @@ void default_heap_init(struct default_heap *h, void *start, size_t size)
     h->start = (s + DH_GRAIN - 1) & ~(uintptr_t)(DH_GRAIN - 1);
     if (h->start < s) h->start = top = s; /* the last 15 bytes of the address space */
     h->top = top;
-    /* The top 16 bits make a check word non-canonical: no pointer equals one. */
-    h->key = ((dh_addr(h) ^ h->start) * 0x9e3779b97f4a7c15ull >> 16) ^ 0x5a5a000000000000ull;
+    /* A new key per init, so slab headers left in the memory by an earlier
+     * heap over it are not taken for this heap's. The top 16 bits make a
+     * check word non-canonical: no pointer equals one. */
+    static uintptr_t generation;
+    generation++;
+    uint64_t k = (dh_addr(h) ^ h->start ^ (generation << 32)) * 0x9e3779b97f4a7c15ull;
+    h->key = ((k ^ k >> 29) >> 16) ^ 0x5a5a000000000000ull;
     set_bounds(h);
     if (dh_has_blocks(h)) dh_pool_init(h);
 }

@@ -7,8 +7,8 @@
 
 struct walk {
     size_t broken;
+    size_t live_bytes; /* in blocks: pool blocks and live slots, with their pages' overhead */
     size_t free_blocks, free_bytes, largest;
-    size_t slab_free_bytes;
     size_t slabs_listed;
 };
 
@@ -61,7 +61,7 @@ static void check_slab(const struct default_heap *h, const dh_slab *s, struct wa
     bool has_room = s->free || s->bump < limit;
     if (has_room && !s->listed) w->broken++;
     if (s->listed) w->slabs_listed++;
-    w->slab_free_bytes += (slots - s->used) * size;
+    if (s->used) w->live_bytes += dh_size((const dh_block *)s) - (slots - s->used) * size;
 }
 
 /* Walk the blocks in address order up to the end marker. */
@@ -93,7 +93,9 @@ static void walk_blocks(const struct default_heap *h, struct walk *w)
             w->free_blocks++;
             w->free_bytes += size;
             if (size - DH_GRAIN > w->largest) w->largest = size - DH_GRAIN;
-        } else if (blk->head & DH_SLAB) {
+        } else if (!(blk->head & DH_SLAB)) {
+            w->live_bytes += size;
+        } else {
             if (size < DH_PAGE || size - DH_PAGE >= DH_MIN_BLOCK || !slab_addr_ok(h, b))
                 w->broken++;
             else
@@ -156,8 +158,7 @@ static void walk_slab_lists(const struct default_heap *h, struct walk *w)
             if (s->prev != prev || s->cls != c || !s->listed) w->broken++;
         }
         s = h->empty[c];
-        if (s && (!slab_addr_ok(h, dh_addr(s)) || s->check != (dh_addr(s) ^ h->key) ||
-                  s->cls != c))
+        if (s && (!slab_addr_ok(h, dh_addr(s)) || s->check != (dh_addr(s) ^ h->key) || s->cls != c))
             w->broken++;
     }
     if (listed != w->slabs_listed) w->broken++;
@@ -180,7 +181,6 @@ struct alloc_stats default_heap_stats(const struct default_heap *h)
     struct walk w = {0};
     size_t size = h->end - h->start;
     if (dh_has_blocks(h)) walk_blocks(h, &w);
-    size_t free = w.free_bytes + w.slab_free_bytes;
-    if (free > size) free = size;
-    return (struct alloc_stats){size, size - free, free, w.largest};
+    size_t used = w.live_bytes < size ? w.live_bytes : size;
+    return (struct alloc_stats){size, used, size - used, w.largest};
 }

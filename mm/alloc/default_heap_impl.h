@@ -32,12 +32,12 @@ typedef struct default_heap_block dh_block;
 struct default_heap_slab {
     size_t prev_size; /* the pool header */
     uint64_t head;
-    uintptr_t check;                      /* (uintptr_t)page ^ key while a slab */
+    uintptr_t check;                       /* (uintptr_t)page ^ key while a slab */
     struct default_heap_slab *next, *prev; /* h->avail[cls] while listed */
-    void *free;                           /* free slots: each starts with its next */
-    uint16_t bump;                        /* offset of the first never-used slot */
-    uint16_t limit;                       /* offset past the last slot */
-    uint16_t used;                        /* live slots */
+    void *free;                            /* free slots: each starts with its next */
+    uint16_t bump;                         /* offset of the first never-used slot */
+    uint16_t limit;                        /* offset past the last slot */
+    uint16_t used;                         /* live slots */
     uint8_t cls, listed;
     uint32_t size; /* slot size */
     uint32_t lo;   /* the smallest size of the class: sizes lo..size map here */

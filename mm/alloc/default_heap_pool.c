@@ -307,8 +307,7 @@ bool dh_pool_resize(struct default_heap *h, dh_block *b, size_t need)
 dh_block *dh_pool_block_of(const struct default_heap *h, uintptr_t ptr, const char *who)
 {
     uintptr_t b = ptr - DH_GRAIN;
-    if ((ptr & (DH_GRAIN - 1)) || !dh_has_blocks(h) || ptr < h->start + DH_GRAIN ||
-        !in_pool(h, b))
+    if ((ptr & (DH_GRAIN - 1)) || !dh_has_blocks(h) || ptr < h->start + DH_GRAIN || !in_pool(h, b))
         panic("%s: invalid free of 0x%lx: not a block of the heap [0x%lx, 0x%lx)", who,
               (unsigned long)ptr, (unsigned long)h->start, (unsigned long)h->end);
     dh_block *blk = (dh_block *)b;

@@ -96,7 +96,6 @@ static const struct alloc_design fixed_block_design = {
     .check = fixed_block_design_check,
 };
 
-
 static void default_design_init(void *state, void *start, size_t size)
 {
     default_heap_init(state, start, size);
