@@ -5,6 +5,7 @@
 #   make debug      QEMU stopped at the first instruction, gdb attached
 #   make bench      allocator benchmarks;  make bench-callgrind: instruction counts
 #   make format     clang-format every source file
+#   make heap-table rewrite the misuse table in docs/heap.md from the designs
 # Overridable: CC, LD (e.g. make CC=clang LD=ld.lld), QEMU, TEST_TIMEOUT.
 
 ifeq ($(origin CC),default)
@@ -149,6 +150,7 @@ test-kernel: $(TEST_ISOS)
 	@tools/test.sh -- $(TEST_ISOS)
 
 -include bench/bench.mk
+-include mm/alloc/heap_debug.mk
 
 deps:
 	tools/install-deps.sh
