@@ -151,6 +151,7 @@ test-kernel: $(TEST_ISOS)
 
 -include bench/bench.mk
 -include mm/alloc/heap_debug.mk
+include task/task.mk
 
 deps:
 	tools/install-deps.sh

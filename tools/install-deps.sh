@@ -13,6 +13,7 @@ need=(
     "xorriso:xorriso" "mtools:mformat" "ovmf:/usr/share/ovmf/OVMF.fd" "gdb:gdb"
     "libcmocka-dev:/usr/include/cmocka.h" "console-data:/usr/share/consolefonts/default8x16.psf.gz"
     "valgrind:valgrind" "gawk:awk"
+    "libclang-rt-14-dev:/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.tsan-x86_64.a"
 )
 
 # With a display, make run opens a QEMU window: that needs QEMU's GTK front
