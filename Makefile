@@ -44,7 +44,7 @@ endif
 KERNEL_LDFLAGS := -T arch/x86_64/linker.ld -z max-page-size=0x1000 --build-id=none -nostdlib -static
 
 KERNEL_SRCS := $(wildcard arch/x86_64/*.S arch/x86_64/*.c boot/*.c kernel/*.c drivers/*.c \
-                 drivers/*.S mm/*.c mm/alloc/*.c lib/*.c)
+                 drivers/*.S mm/*.c mm/alloc/*.c lib/*.c task/*.c)
 KERNEL_OBJS := $(patsubst %,$(B)/kernel/%.o,$(KERNEL_SRCS))
 # Everything but kernel_main: the test images link this with their own entry.
 COMMON_OBJS := $(filter-out $(B)/kernel/kernel/main.c.o,$(KERNEL_OBJS))
@@ -107,8 +107,11 @@ debug: need-deps
 # ---- host builds of the pure code ----------------------------------------
 HOST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Iinclude -DKILN_HOST \
     -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -MMD -MP
+# task/: the future, waker and executor core is pure; the rest needs the kernel.
+TASK_PURE_SRCS := $(addprefix task/,future.c waker.c task.c executor.c simple_executor.c \
+    async_example.c)
 PURE_SRCS := $(filter-out lib/string.c,$(wildcard lib/*.c mm/alloc/*.c)) \
-    $(wildcard boot/multiboot2.c drivers/scancode.c mm/frame.c)
+    $(wildcard boot/multiboot2.c drivers/scancode.c mm/frame.c) $(TASK_PURE_SRCS)
 PURE_OBJS := $(patsubst %,$(B)/host/obj/%.o,$(PURE_SRCS))
 HOST_TEST_SRCS := $(wildcard tests/host/test_*.c)
 HOST_TESTS := $(patsubst tests/host/%.c,$(B)/host/%,$(HOST_TEST_SRCS))
