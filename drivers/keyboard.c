@@ -3,6 +3,7 @@
 #include "arch/x86_64/cpu.h"
 #include "kiln/console.h"
 #include "kiln/pic.h"
+#include "kiln/scancode_stream.h"
 
 #define PS2_DATA 0x60
 
@@ -31,7 +32,7 @@ static bool is_modifier_or_lock(enum key_code k)
 
 /* The blog's demo: print the character, or the name of a key that has no
  * printable one (Backspace, Escape, Ctrl+letters, arrows, ...). */
-static void print_key(const struct key_event *ev)
+void keyboard_echo(const struct key_event *ev)
 {
     if ((ev->ch >= 0x20 && ev->ch < 0x7f) || ev->ch == '\n')
         print("%c", (char)ev->ch);
@@ -43,12 +44,18 @@ void keyboard_handle_byte(uint8_t byte)
 {
     struct key_event ev;
     if (!scancode_feed(&decoder, byte, &ev) || !ev.pressed) return;
-    (consumer ? consumer : print_key)(&ev);
+    (consumer ? consumer : keyboard_echo)(&ev);
 }
 
+/* Post 7 decoded in the handler; since post 12 the handler only queues the
+ * scancode for the keyboard task, unless a consumer asks for the old way. */
 static void keyboard_irq(void)
 {
-    keyboard_handle_byte(inb(PS2_DATA));
+    uint8_t byte = inb(PS2_DATA);
+    if (consumer)
+        keyboard_handle_byte(byte);
+    else
+        scancode_queue_add(byte);
 }
 
 void keyboard_init(void)

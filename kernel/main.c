@@ -2,6 +2,7 @@
 #include <stdint.h>
 
 #include "arch/x86_64/cpu.h"
+#include "kiln/async.h"
 #include "kiln/boot.h"
 #include "kiln/box.h"
 #include "kiln/console.h"
@@ -115,6 +116,5 @@ void kernel_main(uint32_t magic, uint64_t info_phys)
     demo_heap();
 
     println("It did not crash!");
-    timer_set_dots(true);
-    hlt_loop();
+    async_demo_run(); /* post 12: the executor, from here on */
 }
