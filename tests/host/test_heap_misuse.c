@@ -35,7 +35,7 @@
 #define END_MARK    "<!-- misuse-table:end -->"
 
 static uint8_t *arena, *region;
-static _Alignas(16) uint8_t state[4096];
+static _Alignas(16) uint8_t state[64 * 1024];
 static struct heap_debug dbg;
 static struct allocator heap;
 static const struct alloc_design *design;
