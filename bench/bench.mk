@@ -1,53 +1,60 @@
 # Allocator benchmarks (included by the Makefile).
-#   make bench            ns per operation: kiln's linked-list allocator against
-#                         glibc malloc, and jemalloc / mimalloc when installed
-#   make bench-callgrind  the same workloads' instructions per operation
-#   (make bench also runs the frame allocator's benchmark: cycles per
-#   frame_alloc / frame_free with 64 MiB and with 4 GiB, and its build time)
-# Built with -O2 and no sanitizers into build/bench/.
+#   make bench            ns per operation of every design in the registry
+#                         against glibc, jemalloc and mimalloc in one run, the
+#                         region figures, the wall-time targets, and the chart
+#                         docs/bench.svg; then the frame allocator's benchmark
+#   make bench-callgrind  the allocators' own instructions per operation, and
+#                         every target for the design "default"
+#   make bench-kernel     the same designs inside kiln under QEMU: cycles per
+#                         operation (bench/kernel_bench.c; not part of make test)
+# Host binaries are built with -O2 and no sanitizers into build/bench/.
 
-BENCH_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Iinclude -DKILN_HOST -MMD -MP
-BENCH_LIB_SRCS := mm/alloc/layout.c mm/alloc/linked_list.c bench/panic.c
+BENCH_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Iinclude -Ibench -DKILN_HOST -MMD -MP
+# Every pure allocator file, so a design that lands in the registry is built.
+BENCH_LIB_SRCS := $(filter-out lib/string.c,$(wildcard lib/*.c mm/alloc/*.c)) bench/panic.c \
+    bench/workloads.c
 BENCH_LIB_OBJS := $(patsubst %,$(B)/bench/obj/%.o,$(BENCH_LIB_SRCS))
-# The wrappers whose cost callgrind counts must stay real calls.
-BENCH_MAIN_CFLAGS := $(BENCH_CFLAGS) -fno-optimize-sibling-calls
+BENCH_HEAP_SRCS := bench/heap_bench.c bench/contenders.c bench/peers.c bench/report.c
+BENCH_HEAP_OBJS := $(patsubst %,$(B)/bench/obj/%.o,$(BENCH_HEAP_SRCS))
+# The peers are Debian packages; a benchmark that skips them compares nothing.
+BENCH_PEERS := /usr/include/jemalloc/jemalloc.h:libjemalloc-dev /usr/include/mimalloc.h:libmimalloc-dev \
+    /usr/bin/gnuplot:gnuplot-nox /usr/include/valgrind/callgrind.h:valgrind
 
-BENCH_HAVE_JEMALLOC := $(wildcard /usr/include/jemalloc/jemalloc.h)
-BENCH_HAVE_MIMALLOC := $(wildcard /usr/include/mimalloc.h)
-BENCH_BINS := $(B)/bench/heap_bench \
-    $(if $(BENCH_HAVE_JEMALLOC),$(B)/bench/heap_bench_jemalloc) \
-    $(if $(BENCH_HAVE_MIMALLOC),$(B)/bench/heap_bench_mimalloc)
+.PHONY: bench-peers bench-kernel
 
-$(B)/bench/obj/%.c.o: %.c
+bench-peers:
+	@for p in $(BENCH_PEERS); do f=$${p%%:*}; pkg=$${p#*:}; \
+	  [ -e $$f ] || { echo "make bench: $$pkg is missing ($$f): run tools/install-deps.sh"; exit 1; }; \
+	done
+
+$(B)/bench/obj/%.c.o: %.c | bench-peers
 	@mkdir -p $(@D)
 	$(HOSTCC) $(BENCH_CFLAGS) -c $< -o $@
 
-$(B)/bench/heap_bench: bench/heap_bench.c $(BENCH_LIB_OBJS)
-	@mkdir -p $(@D)
-	$(HOSTCC) $(BENCH_MAIN_CFLAGS) -o $@ $(filter %.c %.o,$^)
+$(B)/bench/libbench.a: $(BENCH_LIB_OBJS)
+	@rm -f $@.tmp
+	@ar rcs $@.tmp $^ && mv $@.tmp $@
 
-$(B)/bench/heap_bench_jemalloc: bench/heap_bench.c $(BENCH_LIB_OBJS)
-	@mkdir -p $(@D)
-	$(HOSTCC) $(BENCH_MAIN_CFLAGS) -DBENCH_JEMALLOC -o $@ $(filter %.c %.o,$^) -ljemalloc
+# The wrappers whose cost callgrind counts must stay real calls.
+$(B)/bench/obj/bench/%.c.o: BENCH_CFLAGS += -fno-optimize-sibling-calls
 
-$(B)/bench/heap_bench_mimalloc: bench/heap_bench.c $(BENCH_LIB_OBJS)
-	@mkdir -p $(@D)
-	$(HOSTCC) $(BENCH_MAIN_CFLAGS) -DBENCH_MIMALLOC -o $@ $(filter %.c %.o,$^) -lmimalloc
-
-define bench_notes
-	$(if $(BENCH_HAVE_JEMALLOC),,@echo "note: libjemalloc-dev is not installed: jemalloc skipped")
-	$(if $(BENCH_HAVE_MIMALLOC),,@echo "note: libmimalloc-dev is not installed: mimalloc skipped")
-endef
+# One binary: the designs, glibc (as __libc_malloc), jemalloc and mimalloc.
+$(B)/bench/heap_bench: $(BENCH_HEAP_OBJS) $(B)/bench/libbench.a
+	$(HOSTCC) -o $@ $^ -ljemalloc -lmimalloc
 
 $(B)/bench/frame_bench: bench/frame_bench.c $(B)/bench/obj/mm/frame.c.o $(B)/bench/obj/bench/panic.c.o
 	@mkdir -p $(@D)
 	$(HOSTCC) $(BENCH_CFLAGS) -o $@ $(filter %.c %.o,$^)
 
-bench: $(BENCH_BINS) $(B)/bench/frame_bench
-	@for b in $(BENCH_BINS) $(B)/bench/frame_bench; do echo "== $$b"; $$b || exit 1; done
-	$(bench_notes)
+bench: bench-peers $(B)/bench/heap_bench $(B)/bench/frame_bench
+	$(B)/bench/heap_bench --dat $(B)/bench/bench.dat
+	gnuplot -c bench/bench.gp $(B)/bench/bench.dat docs/bench.svg
+	@echo "wrote docs/bench.svg"
+	@echo "== $(B)/bench/frame_bench"
+	@$(B)/bench/frame_bench
 
-bench-callgrind: $(BENCH_BINS)
-	@command -v valgrind >/dev/null || { echo "bench-callgrind needs valgrind"; exit 1; }
-	@for b in $(BENCH_BINS); do echo "== $$b (callgrind)"; $$b --callgrind || exit 1; done
-	$(bench_notes)
+bench-callgrind: bench-peers $(B)/bench/heap_bench
+	$(B)/bench/heap_bench --callgrind
+
+# The host test that runs every design through the workloads links them in.
+$(B)/host/test_bench_workloads: $(B)/host/obj/bench/workloads.c.o

@@ -14,6 +14,9 @@ need=(
     "libcmocka-dev:/usr/include/cmocka.h" "console-data:/usr/share/consolefonts/default8x16.psf.gz"
     "valgrind:valgrind" "gawk:awk"
     "libclang-rt-14-dev:/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.tsan-x86_64.a"
+    # make bench: the peers kiln's allocators are measured against, and the chart
+    "libjemalloc-dev:/usr/include/jemalloc/jemalloc.h" "libmimalloc-dev:/usr/include/mimalloc.h"
+    "gnuplot-nox:gnuplot"
 )
 
 # With a display, make run opens a QEMU window: that needs QEMU's GTK front
