@@ -58,3 +58,27 @@ bench-callgrind: bench-peers $(B)/bench/heap_bench
 
 # The host test that runs every design through the workloads links them in.
 $(B)/host/test_bench_workloads: $(B)/host/obj/bench/workloads.c.o
+
+# ---- in the kernel ------------------------------------------------------------
+# The workloads and the designs-over-a-region glue, built as kernel code for
+# the benchmark image and for the test image tests/kernel/design_workloads.c.
+BENCH_KERNEL_OBJS := $(B)/kernel/bench/workloads.c.o $(B)/kernel/bench/kernel_designs.c.o
+
+$(B)/bench/kernel_bench.elf: $(B)/kernel/bench/kernel_bench.c.o $(BENCH_KERNEL_OBJS) $(COMMON_OBJS) \
+    arch/x86_64/linker.ld
+	@mkdir -p $(@D)
+	@echo "  LD      $@"
+	$(Q)$(LD) $(KERNEL_LDFLAGS) -o $@ $(filter %.o,$^)
+
+$(B)/tests/design_workloads.elf: $(B)/tests/design_workloads.o $(BENCH_KERNEL_OBJS) $(COMMON_OBJS) \
+    arch/x86_64/linker.ld
+	@echo "  LD      $@"
+	$(Q)$(LD) $(KERNEL_LDFLAGS) -o $@ $(filter %.o,$^)
+
+# Boots the image once and prints its table; QEMU must exit with status 33.
+bench-kernel: need-deps $(B)/bench/kernel_bench.iso
+	@timeout --foreground -k 5 600 $(QEMU) -accel tcg -no-reboot -serial stdio -display none \
+	    -monitor none -device isa-debug-exit,iobase=0xf4,iosize=0x04 -m 256M \
+	    -cdrom $(B)/bench/kernel_bench.iso </dev/null >$(B)/bench/kernel_bench.log 2>&1; \
+	rc=$$?; tr -d '\r' <$(B)/bench/kernel_bench.log; \
+	[ $$rc -eq 33 ] || { echo "bench-kernel: QEMU exit status $$rc (33 is success)"; exit 1; }

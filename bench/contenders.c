@@ -46,15 +46,16 @@ void contenders_init(void)
     }
     for (size_t i = 0; i < alloc_design_count; i++) {
         const struct alloc_design *d = alloc_designs[i];
-        void *state = aligned_alloc(ALLOC_DESIGN_STATE_ALIGN,
-                                    (d->state_size + ALLOC_DESIGN_STATE_ALIGN - 1) &
-                                        ~(size_t)(ALLOC_DESIGN_STATE_ALIGN - 1));
+        void *state =
+            aligned_alloc(ALLOC_DESIGN_STATE_ALIGN, (d->state_size + ALLOC_DESIGN_STATE_ALIGN - 1) &
+                                                        ~(size_t)(ALLOC_DESIGN_STATE_ALIGN - 1));
         if (!state) {
             fprintf(stderr, "heap_bench: no memory for %s's state\n", d->name);
             exit(1);
         }
         contenders[contender_count++] = (struct contender){
-            d->name, d,
+            d->name,
+            d,
             {d->name, bench_op_design_alloc, bench_op_design_dealloc, bench_op_design_realloc},
             state};
     }

@@ -119,7 +119,8 @@ NOINLINE static void bench_op_mimalloc_dealloc(void *p, size_t size, size_t alig
 NOINLINE static void *bench_op_mimalloc_realloc(void *p, size_t size, size_t align, size_t new_size)
 {
     (void)size;
-    return natural(new_size, align) ? mi_realloc(p, new_size) : mi_realloc_aligned(p, new_size, align);
+    return natural(new_size, align) ? mi_realloc(p, new_size)
+                                    : mi_realloc_aligned(p, new_size, align);
 }
 
 /* ---- null: the wrappers' own cost ----------------------------------------- */
@@ -144,10 +145,10 @@ NOINLINE static void *bench_op_null_realloc(void *p, size_t size, size_t align, 
 
 const struct bench_allocator bench_glibc = {"glibc", bench_op_glibc_alloc, bench_op_glibc_dealloc,
                                             bench_op_glibc_realloc};
-const struct bench_allocator bench_jemalloc = {"jemalloc", bench_op_jemalloc_alloc,
-                                               bench_op_jemalloc_dealloc, bench_op_jemalloc_realloc};
-const struct bench_allocator bench_mimalloc = {"mimalloc", bench_op_mimalloc_alloc,
-                                               bench_op_mimalloc_dealloc, bench_op_mimalloc_realloc};
+const struct bench_allocator bench_jemalloc = {
+    "jemalloc", bench_op_jemalloc_alloc, bench_op_jemalloc_dealloc, bench_op_jemalloc_realloc};
+const struct bench_allocator bench_mimalloc = {
+    "mimalloc", bench_op_mimalloc_alloc, bench_op_mimalloc_dealloc, bench_op_mimalloc_realloc};
 const struct bench_allocator bench_null = {"null", bench_op_null_alloc, bench_op_null_dealloc,
                                            bench_op_null_realloc};
 

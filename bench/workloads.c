@@ -183,7 +183,7 @@ struct ramp_state {
 static struct ramp_state ramp;
 
 static void ramp_alloc(const struct bench_allocator *a, struct mixed_slot *slots, uint64_t *rng,
-                       size_t region, size_t *actual_live, struct ramp_result *r)
+                       size_t *actual_live, struct ramp_result *r)
 {
     if (ramp.n_free == 0) panic("fragmentation ramp: more than %d blocks live", RAMP_SLOTS);
     uint32_t s = ramp.free_slots[--ramp.n_free];
@@ -194,7 +194,7 @@ static void ramp_alloc(const struct bench_allocator *a, struct mixed_slot *slots
     char *p = a->alloc(size, 8);
     slots[s] = (struct mixed_slot){p, size, 3};
     if (!p) {
-        if (r->failures++ == 0) r->first_failure = (double)*actual_live / (double)region;
+        if (r->failures++ == 0) r->first_failure_live = *actual_live;
         return;
     }
     p[0] = 1, p[size - 1] = 2;
@@ -219,16 +219,16 @@ static void ramp_free(const struct bench_allocator *a, struct mixed_slot *slots,
 struct ramp_result bench_fragmentation_ramp(const struct bench_allocator *a, size_t region,
                                             uint64_t seed, struct mixed_slot *slots)
 {
-    struct ramp_result r = {0};
+    struct ramp_result r = {.region = region};
     uint64_t rng = seed ? seed : 1;
     size_t actual_live = 0;
     ramp.n_live = 0, ramp.n_free = 0, ramp.live_bytes = 0;
     for (uint32_t s = RAMP_SLOTS; s-- > 0;) ramp.free_slots[ramp.n_free++] = s;
-    while (ramp.live_bytes < region / 2) ramp_alloc(a, slots, &rng, region, &actual_live, &r);
+    while (ramp.live_bytes < region / 2) ramp_alloc(a, slots, &rng, &actual_live, &r);
     for (size_t i = 0; i < RAMP_STEPS; i++) {
-        size_t target = region / 2 + (size_t)((double)region * 0.6 * (double)i / RAMP_STEPS);
+        size_t target = region / 2 + (size_t)((uint64_t)region * 6 * i / (10 * RAMP_STEPS));
         if (ramp.live_bytes < target)
-            ramp_alloc(a, slots, &rng, region, &actual_live, &r);
+            ramp_alloc(a, slots, &rng, &actual_live, &r);
         else
             ramp_free(a, slots, (uint32_t)(bench_rng(&rng) % ramp.n_live), &actual_live);
     }

@@ -68,7 +68,7 @@ struct mixed_slot {
 struct mixed_gen {
     uint64_t rng;
     uint32_t slots;
-    uint32_t next; /* prefill: the next slot; teardown: the next slot */
+    uint32_t next;  /* prefill: the next slot; teardown: the next slot */
     uint8_t *state; /* per slot: 0 empty, else align_log + 1 */
 };
 
@@ -98,10 +98,12 @@ size_t mixed_run(const struct bench_allocator *a, struct mixed_slot *slots,
 #define RAMP_STEPS 20000
 
 struct ramp_result {
-    size_t allocs;         /* allocations tried */
-    size_t failures;       /* of them, how many returned NULL */
-    double first_failure;  /* live bytes / region at the first failure; 0: none */
-    size_t peak_live;      /* the most live bytes reached */
+    size_t region;             /* the region's bytes */
+    size_t allocs;             /* allocations tried */
+    size_t failures;           /* of them, how many returned NULL */
+    size_t first_failure_live; /* live bytes at the first failure; 0: none. Utilisation
+                                  at the first failure: this / region */
+    size_t peak_live;          /* the most live bytes reached */
 };
 
 /* Fill a region of region bytes with blocks of 16..2048 bytes (log-uniform)
