@@ -6,7 +6,7 @@
 #include "kiln/paging.h"
 #include "kiln/vmem.h"
 
-static _Alignas(ALLOC_DESIGN_STATE_ALIGN) unsigned char state[4096];
+static _Alignas(ALLOC_DESIGN_STATE_ALIGN) unsigned char state[64 * 1024];
 static const struct alloc_design *cur_design;
 static struct allocator cur;
 static void *region;

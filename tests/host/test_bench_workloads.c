@@ -11,7 +11,7 @@
 #include "kiln/alloc_designs.h"
 
 static _Alignas(4096) unsigned char region[16 << 20];
-static _Alignas(16) unsigned char state[4096];
+static _Alignas(16) unsigned char state[64 * 1024];
 static const struct alloc_design *design;
 static struct allocator cur;
 static size_t ops_checked;
