@@ -1,12 +1,5 @@
-# kiln: the one entry point. See README.md.
-#   make            kernel ELF and bootable ISO (build/kiln.iso)
-#   make run        boot it in QEMU (BIOS);  make run-uefi: on OVMF
-#   make test       host unit tests and every kernel test image
-#   make debug      QEMU stopped at the first instruction, gdb attached
-#   make bench      allocator benchmarks;  make bench-callgrind: instruction counts
-#   make format     clang-format every source file
-#   make heap-table rewrite the misuse table in docs/heap.md from the designs
-# Overridable: CC, LD (e.g. make CC=clang LD=ld.lld), QEMU, TEST_TIMEOUT.
+# kiln: the one entry point. See README.md, and `make help` for every target
+# and variable.
 
 ifeq ($(origin CC),default)
 CC := gcc
@@ -19,7 +12,15 @@ HOSTCC ?= gcc
 QEMU ?= qemu-system-x86_64
 OVMF ?= /usr/share/ovmf/OVMF.fd
 FONT ?= /usr/share/consolefonts/default8x16.psf.gz
-B := build
+# DEBUG=1: -Og instead of -O2, so gdb shows arguments and locals; its own
+# build folder, so switching back and forth rebuilds nothing twice.
+ifeq ($(DEBUG),1)
+B ?= build/debug
+OPT := -Og
+else
+B ?= build
+OPT := -O2
+endif
 # V=1 shows whole commands.
 ifeq ($(V),1)
 Q :=
@@ -28,7 +29,7 @@ Q := @
 endif
 
 # ---- the kernel ---------------------------------------------------------
-KERNEL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror \
+KERNEL_CFLAGS := -std=gnu11 $(OPT) -g -Wall -Wextra -Werror \
     -ffreestanding -fno-stack-protector -fno-pic -mno-red-zone -mcmodel=kernel \
     -mgeneral-regs-only -fno-asynchronous-unwind-tables -fcf-protection=none \
     -fno-omit-frame-pointer \
@@ -49,21 +50,29 @@ KERNEL_OBJS := $(patsubst %,$(B)/kernel/%.o,$(KERNEL_SRCS))
 # Everything but kernel_main: the test images link this with their own entry.
 COMMON_OBJS := $(filter-out $(B)/kernel/kernel/main.c.o,$(KERNEL_OBJS))
 
+# The compiler is part of the build: every object depends on a stamp holding
+# CC, LD and the flags, rewritten only when they change, so
+# `make CC=clang LD=ld.lld` after a gcc build rebuilds everything.
+KERNEL_STAMP := $(B)/kernel/flags.stamp
+KERNEL_FLAGS_NOW := $(CC) $(LD) $(KERNEL_CFLAGS) $(TEST_ORDER_FLAGS) $(KERNEL_LDFLAGS)
+$(shell mkdir -p $(B)/kernel && { echo '$(KERNEL_FLAGS_NOW)' | cmp -s - $(KERNEL_STAMP) || \
+    echo '$(KERNEL_FLAGS_NOW)' > $(KERNEL_STAMP); })
+
 TEST_SRCS := $(wildcard tests/kernel/*.c)
 TEST_NAMES := $(basename $(notdir $(TEST_SRCS)))
 TEST_ISOS := $(TEST_NAMES:%=$(B)/tests/%.iso)
 
 .PHONY: all iso run run-uefi test test-host test-kernel debug clean deps need-deps format bench \
-        bench-callgrind
+        bench-callgrind help
 all: $(B)/kiln.iso
 iso: $(B)/kiln.iso
 
-$(B)/kernel/%.c.o: %.c
+$(B)/kernel/%.c.o: %.c $(KERNEL_STAMP)
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(KERNEL_CFLAGS) -c $< -o $@
 
-$(B)/kernel/%.S.o: %.S $(B)/font.psf
+$(B)/kernel/%.S.o: %.S $(B)/font.psf $(KERNEL_STAMP)
 	@mkdir -p $(@D)
 	@echo "  AS      $<"
 	$(Q)$(CC) $(KERNEL_CFLAGS) -DFONT_PATH='"$(B)/font.psf"' -c $< -o $@
@@ -77,7 +86,7 @@ $(B)/kiln.elf: $(KERNEL_OBJS) arch/x86_64/linker.ld
 	@echo "  LD      $@"
 	$(Q)$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS)
 
-$(B)/tests/%.o: tests/kernel/%.c
+$(B)/tests/%.o: tests/kernel/%.c $(KERNEL_STAMP)
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(KERNEL_CFLAGS) $(TEST_ORDER_FLAGS) -DKTEST_SUITE='"$*"' -c $< -o $@
@@ -87,22 +96,29 @@ $(B)/tests/%.elf: $(B)/tests/%.o $(COMMON_OBJS) arch/x86_64/linker.ld
 	$(Q)$(LD) $(KERNEL_LDFLAGS) -o $@ $< $(COMMON_OBJS)
 
 # One ISO per kernel: BIOS and UEFI GRUB both, so the same file boots on both.
-$(B)/%.iso: $(B)/%.elf tools/grub.cfg
+$(B)/%.iso: $(B)/%.elf tools/grub.cfg tools/mkiso.sh
 	@echo "  ISO     $@"
 	$(Q)tools/mkiso.sh $< $@
 
 # run, run-uefi, debug and test install missing packages before building.
 need-deps:
 	@tools/install-deps.sh --check-only || tools/install-deps.sh
+# QEMU_ARGS: extra QEMU arguments; CMDLINE: the kernel command line.
+# make debug T=NAME debugs the test image NAME (T=NAME::CASE: that case only).
+RUN_ENV := QEMU_ARGS='$(QEMU_ARGS)' KILN_CMDLINE='$(CMDLINE)' MEM='$(MEM)' OVMF='$(OVMF)'
+DEBUG_ISO := $(if $(T),$(B)/tests/$(firstword $(subst ::, ,$(T))).iso,$(B)/kiln.iso)
+DEBUG_CMDLINE := $(strip $(CMDLINE) $(if $(findstring ::,$(T)),ktest=$(T)))
 run: need-deps
 	@$(MAKE) --no-print-directory $(B)/kiln.iso
-	@tools/run.sh bios $(B)/kiln.iso
+	@$(RUN_ENV) tools/run.sh bios $(B)/kiln.iso
 run-uefi: need-deps
 	@$(MAKE) --no-print-directory $(B)/kiln.iso
-	@tools/run.sh uefi $(B)/kiln.iso
+	@$(RUN_ENV) tools/run.sh uefi $(B)/kiln.iso
 debug: need-deps
-	@$(MAKE) --no-print-directory $(B)/kiln.iso
-	@tools/run.sh debug $(B)/kiln.iso
+	@$(if $(T),test -f tests/kernel/$(firstword $(subst ::, ,$(T))).c || \
+	    { echo "make debug: T=$(T): no tests/kernel/$(firstword $(subst ::, ,$(T))).c" >&2; exit 2; })
+	@$(MAKE) --no-print-directory $(DEBUG_ISO)
+	@$(RUN_ENV) KILN_CMDLINE='$(DEBUG_CMDLINE)' tools/run.sh debug $(DEBUG_ISO)
 
 # ---- host builds of the pure code ----------------------------------------
 HOST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Iinclude -DKILN_HOST \
@@ -117,7 +133,12 @@ HOST_TEST_SRCS := $(wildcard tests/host/test_*.c)
 HOST_TESTS := $(patsubst tests/host/%.c,$(B)/host/%,$(HOST_TEST_SRCS))
 HOST_SUPPORT := $(B)/host/obj/tests/host/support.c.o
 
-$(B)/host/obj/%.c.o: %.c
+HOST_STAMP := $(B)/host/flags.stamp
+HOST_FLAGS_NOW := $(HOSTCC) $(HOST_CFLAGS)
+$(shell mkdir -p $(B)/host && { echo '$(HOST_FLAGS_NOW)' | cmp -s - $(HOST_STAMP) || \
+    echo '$(HOST_FLAGS_NOW)' > $(HOST_STAMP); })
+
+$(B)/host/obj/%.c.o: %.c $(HOST_STAMP)
 	@mkdir -p $(@D)
 	@echo "  HOSTCC  $<"
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) -c $< -o $@
@@ -128,7 +149,7 @@ $(B)/host/libkiln.a: $(PURE_OBJS)
 
 # kiln's own memcpy & co. under other names, so the test can compare them
 # with the C library's (tests/host/string_rename.h).
-$(B)/host/obj/string_renamed.o: lib/string.c tests/host/string_rename.h
+$(B)/host/obj/string_renamed.o: lib/string.c tests/host/string_rename.h $(HOST_STAMP)
 	@mkdir -p $(@D)
 	@echo "  HOSTCC  $< (renamed)"
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) -fno-builtin -include tests/host/string_rename.h -c $< -o $@
@@ -139,15 +160,31 @@ $(B)/host/test_%: $(B)/host/obj/tests/host/test_%.c.o $(HOST_SUPPORT) $(B)/host/
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) -o $@ $(filter %.o %.a,$^) -lcmocka
 
 # ---- tests -----------------------------------------------------------------
+# make test T=host | NAME | NAME::CASE runs a part (tools/test.sh --help).
+# Building goes on past a failure (-k): an image or binary that does not build
+# is one failed line of the report, and the rest still runs.
 # The clang build is tested too: one image built with clang and ld.lld.
 CLANG_ISO := $(B)/clang/tests/basic_boot.iso
+T_NAME := $(firstword $(subst ::, ,$(T)))
+ifeq ($(T),)
+TEST_BUILD := $(HOST_TESTS) $(TEST_ISOS)
+TEST_CLANG := $(CLANG_ISO)
+else ifeq ($(T_NAME),host)
+TEST_BUILD := $(HOST_TESTS)
+else
+TEST_BUILD := $(filter $(B)/host/test_$(T_NAME) $(B)/tests/$(T_NAME).iso,$(HOST_TESTS) $(TEST_ISOS))
+endif
+BUILD_LOG := $(B)/test-logs/build.log
 test: need-deps
-	@$(MAKE) --no-print-directory -j$$(nproc) $(HOST_TESTS) $(TEST_ISOS)
-	@$(MAKE) --no-print-directory -j$$(nproc) B=$(B)/clang CC=clang LD=ld.lld $(CLANG_ISO)
-	@tools/test.sh $(HOST_TESTS) -- $(TEST_ISOS) $(CLANG_ISO)
+	@mkdir -p $(B)/test-logs
+	@{ $(if $(TEST_BUILD),$(MAKE) --no-print-directory -k -j$$(nproc) $(TEST_BUILD);) \
+	   $(if $(TEST_CLANG),$(MAKE) --no-print-directory -k -j$$(nproc) B=$(B)/clang CC=clang \
+	       LD=ld.lld $(TEST_CLANG);) true; } 2>&1 | tee $(BUILD_LOG)
+	@tools/test.sh $(if $(T),--only '$(T)') --build-log $(BUILD_LOG) tools/check-pure.sh \
+	    $(HOST_TESTS) -- $(TEST_ISOS) $(if $(TEST_CLANG),$(CLANG_ISO))
 
-test-host: $(HOST_TESTS)
-	@tools/test.sh $(HOST_TESTS) --
+test-host:
+	@$(MAKE) --no-print-directory test T=host
 
 test-kernel: $(TEST_ISOS)
 	@tools/test.sh -- $(TEST_ISOS)
@@ -156,10 +193,46 @@ test-kernel: $(TEST_ISOS)
 -include mm/alloc/heap_debug.mk
 include task/task.mk
 
+help:
+	@echo 'kiln: make TARGET [VARIABLE=value ...]'
+	@echo
+	@echo 'Targets'
+	@echo '  all (default), iso  the kernel and its bootable ISO: $(B)/kiln.iso'
+	@echo '  run                 boot it in QEMU on BIOS (a window with a display, else this terminal)'
+	@echo '  run-uefi            the same on UEFI firmware (OVMF)'
+	@echo '  test                host tests, the pure-code check and every kernel test image'
+	@echo '  test-host           make test T=host'
+	@echo '  test-kernel         the kernel test images only'
+	@echo '  debug               QEMU stopped at the first instruction with gdb attached'
+	@echo '                      (T=NAME: the test image NAME; DEBUG=1 for -Og)'
+	@echo '  bench               allocator and frame benchmarks; bench-callgrind: instruction counts'
+	@echo '  format              clang-format every source file'
+	@echo '  heap-table          rewrite the misuse table in docs/heap.md from the designs'
+	@echo '  deps                install the Debian packages kiln needs (tools/install-deps.sh)'
+	@echo '  clean               remove build/'
+	@echo '  help                this text'
+	@echo
+	@echo 'Variables'
+	@echo '  T=host|NAME|NAME::CASE  make test/debug: the host tests, the image tests/kernel/NAME.c'
+	@echo '                      (and tests/host/test_NAME.c), or one case of it'
+	@echo '  KTEST_VERBOSE=1     make test: boots one at a time, every serial line live, no capture'
+	@echo '  TEST_JOBS=n         kernel images booted side by side (default: the number of cores)'
+	@echo '  TEST_TIMEOUT=s      seconds before a kernel image counts as hung (default 60)'
+	@echo '  HALT_SECONDS=s      how long a @halts image must stay halted (default 5)'
+	@echo '  MEM=size            QEMU memory for run, run-uefi, debug (default 256M)'
+	@echo '  QEMU_ARGS="..."     extra QEMU arguments for run, run-uefi, debug'
+	@echo '  CMDLINE="..."       the kernel command line for run, run-uefi, debug'
+	@echo '  OVMF=path           UEFI firmware (default /usr/share/ovmf/OVMF.fd)'
+	@echo '  CC=, LD=            the kernel toolchain (default gcc and ld; or CC=clang LD=ld.lld)'
+	@echo '  HOSTCC=             the host compiler for the host tests (default gcc)'
+	@echo '  DEBUG=1             build at -Og into build/debug/ (for gdb)'
+	@echo '  V=1                 show whole commands'
+	@echo '  QEMU=               the QEMU binary (default qemu-system-x86_64)'
+
 deps:
 	tools/install-deps.sh
 
-format:
+format: need-deps
 	clang-format -i $$(git ls-files '*.c' '*.h')
 
 clean:

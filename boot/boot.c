@@ -7,6 +7,9 @@
 /* Larger than any block GRUB builds; a total_size above it is a bad block. */
 #define BOOT_INFO_MAX (1u << 20)
 
+uint32_t boot_entry_magic;
+uint64_t boot_entry_info;
+
 static struct boot_info info;
 static const struct boot_info *loaded;
 
@@ -34,4 +37,11 @@ const struct boot_info *boot_info_load(uint32_t magic, uint64_t info_phys)
 const struct boot_info *boot_info(void)
 {
     return loaded;
+}
+
+const char *boot_cmdline(void)
+{
+    if (!loaded && boot_entry_magic == MULTIBOOT2_BOOTLOADER_MAGIC)
+        boot_info_load(boot_entry_magic, boot_entry_info);
+    return loaded ? loaded->cmdline : "";
 }

@@ -11,6 +11,7 @@
 static struct spinlock console_lock = SPINLOCK_INIT;
 static enum console_display display = CONSOLE_VGA;
 static bool lock_broken;
+static console_mirror mirror;
 
 static uint64_t lock(void)
 {
@@ -27,7 +28,17 @@ static void write_unlocked(const char *s, size_t n)
         vga_write(s, n);
     else if (display == CONSOLE_FRAMEBUFFER)
         fbcon_write(s, n);
-    serial_write(s, n);
+    if (mirror)
+        mirror(s, n);
+    else
+        serial_write(s, n);
+}
+
+void console_set_mirror(console_mirror m)
+{
+    uint64_t flags = lock();
+    mirror = m;
+    unlock(flags);
 }
 
 enum console_display console_init(const struct boot_framebuffer *fb)

@@ -12,7 +12,7 @@ need=(
     "grub-efi-amd64-bin:/usr/lib/grub/x86_64-efi/multiboot2.mod"
     "xorriso:xorriso" "mtools:mformat" "ovmf:/usr/share/ovmf/OVMF.fd" "gdb:gdb"
     "libcmocka-dev:/usr/include/cmocka.h" "console-data:/usr/share/consolefonts/default8x16.psf.gz"
-    "valgrind:valgrind" "gawk:awk"
+    "valgrind:valgrind" "gawk:awk" "clang-format:clang-format"
     "libclang-rt-14-dev:/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.tsan-x86_64.a"
     # make bench: the peers kiln's allocators are measured against, and the chart
     "libjemalloc-dev:/usr/include/jemalloc/jemalloc.h" "libmimalloc-dev:/usr/include/mimalloc.h"

@@ -226,6 +226,8 @@ higher_half:
     xor %ebp, %ebp
     mov %edi, %edi
     mov %esi, %esi
+    mov %edi, boot_entry_magic /* for boot_cmdline(), which needs no kernel_main help */
+    mov %rsi, boot_entry_info
     call kernel_main
 1:  cli
     hlt

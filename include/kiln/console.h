@@ -35,6 +35,13 @@ int kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 #define print(...)        kprintf(__VA_ARGS__)
 #define println(fmt, ...) kprintf(fmt "\n", ##__VA_ARGS__)
 
+/* Where the console's copy for COM1 goes. NULL (the default) writes it to
+ * COM1; a test image points it at its capture buffer while a test runs, so
+ * what the test prints cannot split its "suite::name...\t[ok]" line. The
+ * mirror runs under the console lock with interrupts off. */
+typedef void (*console_mirror)(const char *s, size_t n);
+void console_set_mirror(console_mirror mirror);
+
 /* For the panic path only: stop taking the console and serial locks, which
  * the panicking code may hold. */
 void console_break_lock(void);

@@ -13,6 +13,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <cmocka.h>
 
 #include "kiln/alloc.h"
@@ -53,6 +54,9 @@ extern uint64_t rng_state;
 uint64_t rnd(void);
 
 /* Run a cmocka group, with setup installing the host allocator. */
-#define RUN_TESTS(tests) cmocka_run_group_tests(tests, NULL, NULL)
+/* Run the group; KILN_TEST_FILTER=NAME (set by make test T=suite::NAME) runs
+ * only the case NAME (cmocka's filter: * and ? are wildcards). */
+#define RUN_TESTS(tests)                                                                           \
+    (cmocka_set_test_filter(getenv("KILN_TEST_FILTER")), cmocka_run_group_tests(tests, NULL, NULL))
 
 #endif

@@ -9,6 +9,7 @@
 
 #include "arch/x86_64/cpu.h"
 #include "kiln/boot.h"
+#include "kiln/console.h"
 #include "kiln/init.h"
 #include "kiln/ktest.h"
 #include "kiln/memory.h"
@@ -231,7 +232,7 @@ KTEST(frames_are_unique_valid_and_counted)
     kassert_eq(count, before.free);
     kassert_eq(frame_stats(fa).free, 0);
     kassert_eq(frame_stats(fa).used, before.total);
-    serial_printf("(%llu frames) ", (unsigned long long)count);
+    println("(%llu frames)", (unsigned long long)count);
 
     for (uint64_t w = 0; w < sizeof seen / sizeof seen[0]; w++)
         for (; seen[w]; seen[w] &= seen[w] - 1)
@@ -249,7 +250,7 @@ KTEST(report_frame_allocator_build_time)
     while (timer_ticks() < t0 + 10) hlt();
     uint64_t per_ms = (rdtsc() - c0) / 100;
     uint64_t cycles = memory_frame_init_cycles();
-    serial_printf("(build: %llu cycles = %llu us for %llu frames) ", (unsigned long long)cycles,
-                  (unsigned long long)(per_ms ? cycles * 1000 / per_ms : 0),
-                  (unsigned long long)frame_stats(memory_frames()).total);
+    println("(build: %llu cycles = %llu us for %llu frames)", (unsigned long long)cycles,
+            (unsigned long long)(per_ms ? cycles * 1000 / per_ms : 0),
+            (unsigned long long)frame_stats(memory_frames()).total);
 }
