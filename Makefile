@@ -32,7 +32,7 @@ endif
 KERNEL_CFLAGS := -std=gnu11 $(OPT) -g -Wall -Wextra -Werror \
     -ffreestanding -fno-stack-protector -fno-pic -mno-red-zone -mcmodel=kernel \
     -mgeneral-regs-only -fno-asynchronous-unwind-tables -fcf-protection=none \
-    -fno-omit-frame-pointer \
+    -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer \
     -Iinclude -I. -MMD -MP
 # Test images keep their KTESTs in file order: gcc emits them in definition
 # order only with -fno-toplevel-reorder (clang keeps it by default).
@@ -82,18 +82,37 @@ $(B)/font.psf: $(FONT)
 	@mkdir -p $(@D)
 	$(Q)gzip -dc $< > $@
 
-$(B)/kiln.elf: $(KERNEL_OBJS) arch/x86_64/linker.ld
+# Two link passes, as Linux's kallsyms: the first with an empty symbol table,
+# then tools/ksyms.sh reads that ELF's functions and lines into
+# $@.ksyms.c, and the second link carries it (include/kiln/ksyms.h). The
+# table is .rodata, after .text, so no function moves; regenerating it from
+# the final ELF proves that.
+KSYMS_EMPTY := $(B)/kernel/ksyms_empty.o
+$(KSYMS_EMPTY): tools/ksyms.sh include/kiln/ksyms.h $(KERNEL_STAMP)
+	@mkdir -p $(@D)
+	$(Q)tools/ksyms.sh > $(@:.o=.c)
+	$(Q)$(CC) $(KERNEL_CFLAGS) -c $(@:.o=.c) -o $@
+define link_with_ksyms
 	@echo "  LD      $@"
-	$(Q)$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS)
+	$(Q)$(LD) $(KERNEL_LDFLAGS) -o $@.pass1 $(1) $(KSYMS_EMPTY)
+	$(Q)tools/ksyms.sh $@.pass1 > $@.ksyms.c
+	$(Q)$(CC) $(KERNEL_CFLAGS) -c $@.ksyms.c -o $@.ksyms.o
+	$(Q)$(LD) $(KERNEL_LDFLAGS) -o $@ $(1) $@.ksyms.o
+	$(Q)tools/ksyms.sh $@ | cmp -s - $@.ksyms.c || \
+	    { echo "$@: the symbol table moved code between link passes" >&2; rm -f $@; exit 1; }
+	$(Q)rm -f $@.pass1
+endef
+
+$(B)/kiln.elf: $(KERNEL_OBJS) $(KSYMS_EMPTY) arch/x86_64/linker.ld tools/ksyms.sh
+	$(call link_with_ksyms,$(KERNEL_OBJS))
 
 $(B)/tests/%.o: tests/kernel/%.c $(KERNEL_STAMP)
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(KERNEL_CFLAGS) $(TEST_ORDER_FLAGS) -DKTEST_SUITE='"$*"' -c $< -o $@
 
-$(B)/tests/%.elf: $(B)/tests/%.o $(COMMON_OBJS) arch/x86_64/linker.ld
-	@echo "  LD      $@"
-	$(Q)$(LD) $(KERNEL_LDFLAGS) -o $@ $< $(COMMON_OBJS)
+$(B)/tests/%.elf: $(B)/tests/%.o $(COMMON_OBJS) $(KSYMS_EMPTY) arch/x86_64/linker.ld tools/ksyms.sh
+	$(call link_with_ksyms,$< $(COMMON_OBJS))
 
 # One ISO per kernel: BIOS and UEFI GRUB both, so the same file boots on both.
 $(B)/%.iso: $(B)/%.elf tools/grub.cfg tools/mkiso.sh

@@ -55,6 +55,7 @@ void ktest_panic_hook(const char *message)
 {
     console_set_mirror(NULL);
     serial_printf("[failed]\n\nError: %s\n", message);
+    panic_print_backtrace(serial_printf);
     capture_report();
     qemu_exit(QEMU_EXIT_FAILED);
 }
@@ -102,6 +103,7 @@ static void should_panic_hook(const char *message)
         qemu_exit(QEMU_EXIT_SUCCESS);
     }
     serial_printf("[failed]\n\nError: the panic lacks \"%s\": %s\n", expected_panic, message);
+    panic_print_backtrace(serial_printf);
     capture_report();
     qemu_exit(QEMU_EXIT_FAILED);
 }

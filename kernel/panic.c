@@ -1,6 +1,8 @@
 #include <stdarg.h>
+#include <stdint.h>
 
 #include "arch/x86_64/cpu.h"
+#include "kiln/backtrace.h"
 #include "kiln/console.h"
 #include "kiln/fmt.h"
 #include "kiln/kpanic.h"
@@ -10,10 +12,24 @@
 static panic_hook hook;
 static char message[1024];
 static volatile int panicking;
+/* Where the backtrace of this panic starts: an exception's interrupted
+ * context (panic_set_origin), else panic_at's caller. */
+static uint64_t origin_rip, origin_rbp;
 
 void panic_set_hook(panic_hook h)
 {
     hook = h;
+}
+
+void panic_set_origin(uint64_t rip, uint64_t rbp)
+{
+    origin_rip = rip;
+    origin_rbp = rbp;
+}
+
+void panic_print_backtrace(int (*print)(const char *fmt, ...))
+{
+    backtrace_print_from(origin_rip, origin_rbp, print);
 }
 
 void panic_at(const char *file, int line, const char *fmt, ...)
@@ -24,6 +40,10 @@ void panic_at(const char *file, int line, const char *fmt, ...)
         serial_write(nested, sizeof nested - 1);
         hlt_loop();
     }
+    if (!origin_rip) { /* start at the call of panic_at: [rbp] is the caller's rbp */
+        origin_rip = (uint64_t)(uintptr_t)__builtin_return_address(0) - 1;
+        origin_rbp = *(const uint64_t *)__builtin_frame_address(0);
+    }
     console_break_lock();
     va_list ap;
     int n = ksnprintf(message, sizeof message, "panicked at %s:%d: ", file, line);
@@ -32,5 +52,6 @@ void panic_at(const char *file, int line, const char *fmt, ...)
     va_end(ap);
     if (hook) hook(message);
     kprintf("%s\n", message);
+    panic_print_backtrace(kprintf);
     hlt_loop();
 }

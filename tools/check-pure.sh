@@ -6,7 +6,7 @@
 # holds inline assembly. One TAP line per file, so tools/test.sh counts each
 # file as a case; exit status 1 when any fails.
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 2
 HOSTCC=${HOSTCC:-gcc}
 files=$(ls lib/*.c mm/alloc/*.c boot/multiboot2.c drivers/scancode.c mm/frame.c 2>/dev/null)
 echo "1..$(echo "$files" | wc -l)"

@@ -7,6 +7,7 @@
 #include "kiln/console.h"
 #include "kiln/fmt.h"
 #include "kiln/idt.h"
+#include "kiln/kpanic.h"
 #include "kiln/panic.h"
 #include "kiln/string.h"
 
@@ -47,12 +48,14 @@ static void page_fault_handler(struct interrupt_frame *f)
     if (page_fault_fixup(f, addr)) return;
     char code[160];
     page_fault_error_format(f->error_code, code, sizeof code);
+    panic_set_origin(f->rip, f->rbp);
     panic("EXCEPTION: PAGE FAULT\nAccessed Address: 0x%llx\nError Code: %s\n" FRAME_FMT,
           (unsigned long long)addr, code, FRAME_ARGS(f));
 }
 
 static void double_fault_handler(struct interrupt_frame *f)
 {
+    panic_set_origin(f->rip, f->rbp);
     panic("EXCEPTION: DOUBLE FAULT\n" FRAME_FMT, FRAME_ARGS(f));
 }
 

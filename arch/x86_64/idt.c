@@ -2,6 +2,7 @@
 
 #include "kiln/console.h"
 #include "kiln/gdt.h"
+#include "kiln/kpanic.h"
 #include "kiln/panic.h"
 
 #define GATE_INTERRUPT_PRESENT 0x8e /* present, ring 0, 64-bit interrupt gate */
@@ -102,9 +103,11 @@ void interrupt_dispatch(struct interrupt_frame *f)
         h(f);
         return;
     }
-    if (f->vector < 32)
+    if (f->vector < 32) {
+        panic_set_origin(f->rip, f->rbp);
         panic("EXCEPTION: %s (vector %llu), error code: 0x%llx\n" FRAME_FMT, names[f->vector],
               (unsigned long long)f->vector, (unsigned long long)f->error_code, FRAME_ARGS(f));
+    }
     println("unexpected interrupt vector %llu (no handler): ignored",
             (unsigned long long)f->vector);
 }
