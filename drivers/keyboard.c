@@ -40,11 +40,16 @@ void keyboard_echo(const struct key_event *ev)
         print("%s", key_name(ev->key));
 }
 
+void keyboard_deliver(const struct key_event *ev)
+{
+    (consumer ? consumer : keyboard_echo)(ev);
+}
+
 void keyboard_handle_byte(uint8_t byte)
 {
     struct key_event ev;
     if (!scancode_feed(&decoder, byte, &ev) || !ev.pressed) return;
-    (consumer ? consumer : keyboard_echo)(&ev);
+    keyboard_deliver(&ev);
 }
 
 /* Post 7 decoded in the handler; since post 12 the handler only queues the

@@ -239,3 +239,44 @@ bool scancode_feed(struct scancode_decoder *d, uint8_t byte, struct key_event *o
     }
     return false; /* a corrupted state: now idle again */
 }
+
+/* A key that types c without the numeric keypad, or KEY_NONE. */
+static enum key_code key_typing(char c, bool *shifted)
+{
+    for (int k = 0; k < KEY_COUNT; k++) {
+        if (names[k] && names[k][0] == 'N' && names[k][1] == 'u') continue; /* Numpad* */
+        if (plain_char[k] == c) {
+            *shifted = false;
+            return (enum key_code)k;
+        }
+        if (shifted_char[k] == c) {
+            *shifted = true;
+            return (enum key_code)k;
+        }
+    }
+    return KEY_NONE;
+}
+
+bool key_event_from_ascii(uint8_t byte, struct key_event *out)
+{
+    if (!out) panic("key_event_from_ascii: NULL out");
+    bool shifted = false;
+    enum key_code key = KEY_NONE;
+    uint32_t ch = byte;
+    if (byte == '\r' || byte == '\n') {
+        key = KEY_ENTER, ch = '\n';
+    } else if (byte == 0x08 || byte == 0x7f) { /* a terminal's Backspace sends either */
+        key = KEY_BACKSPACE, ch = 0x08;
+    } else if (byte == '\t' || byte == 0x1b) {
+        key = key_typing((char)byte, &shifted);
+    } else if (byte >= 0x01 && byte <= 0x1a) { /* Ctrl+letter, as the decoder reports it */
+        key = key_typing((char)('a' + byte - 1), &shifted);
+    } else if (byte >= 'A' && byte <= 'Z') {
+        key = key_typing((char)(byte - 'A' + 'a'), &shifted);
+    } else if (byte >= 0x20 && byte < 0x7f) {
+        key = key_typing((char)byte, &shifted);
+    }
+    if (key == KEY_NONE) return false;
+    *out = (struct key_event){.key = key, .pressed = true, .ch = ch};
+    return true;
+}

@@ -5,6 +5,8 @@
 
 #include "arch/x86_64/cpu.h"
 #include "kiln/fmt.h"
+#include "kiln/keyboard.h"
+#include "kiln/pic.h"
 #include "kiln/spinlock.h"
 
 #define COM1         0x3f8
@@ -15,20 +17,42 @@
 #define REG_MCR      4
 #define REG_LSR      5
 #define LSR_TX_EMPTY 0x20
+#define LSR_RX_READY 0x01
+#define IER_RX_READY 0x01
 
 static struct spinlock serial_lock = SPINLOCK_INIT;
-static bool ready, lock_broken;
+static bool ready, lock_broken, rx_on;
 
 void serial_init(void)
 {
-    outb(COM1 + REG_IER, 0x00);  /* no interrupts */
+    outb(COM1 + REG_IER, 0x00);  /* no interrupts while programming */
     outb(COM1 + REG_LCR, 0x80);  /* DLAB: set the baud divisor */
     outb(COM1 + REG_DATA, 0x01); /* 115200 / 1 */
     outb(COM1 + REG_IER, 0x00);
     outb(COM1 + REG_LCR, 0x03); /* 8 bits, no parity, one stop bit */
     outb(COM1 + REG_FCR, 0xc7); /* FIFO on, cleared, 14-byte threshold */
-    outb(COM1 + REG_MCR, 0x0b); /* DTR, RTS, OUT2 */
+    outb(COM1 + REG_MCR, 0x0b); /* DTR, RTS, OUT2 (OUT2 gates the IRQ line) */
+    outb(COM1 + REG_IER, rx_on ? IER_RX_READY : 0);
     ready = true;
+}
+
+/* Every received byte, as the key press it stands for. The UART raises IRQ 4
+ * while its receive FIFO holds data; reading it all lowers the line. */
+static void serial_irq(void)
+{
+    while (inb(COM1 + REG_LSR) & LSR_RX_READY) {
+        struct key_event ev;
+        if (key_event_from_ascii(inb(COM1 + REG_DATA), &ev)) keyboard_deliver(&ev);
+    }
+}
+
+void serial_input_init(void)
+{
+    if (!ready) serial_init();
+    while (inb(COM1 + REG_LSR) & LSR_RX_READY) inb(COM1 + REG_DATA); /* stale bytes */
+    rx_on = true;
+    irq_set_handler(IRQ_COM1, serial_irq);
+    outb(COM1 + REG_IER, IER_RX_READY);
 }
 
 static void put(char c)

@@ -10,6 +10,7 @@
 #include "kiln/memory.h"
 #include "kiln/panic.h"
 #include "kiln/pic.h"
+#include "kiln/serial.h"
 #include "kiln/timer.h"
 
 void kernel_init(void)
@@ -20,6 +21,7 @@ void kernel_init(void)
     pic_init();
     timer_init();
     keyboard_init();
+    serial_input_init();
     sti();
 }
 

@@ -45,8 +45,7 @@ int ksym_format(const struct ksym_table *t, uint64_t addr, char *buf, size_t siz
 {
     struct ksym_where w = ksym_lookup(t, addr);
     if (!w.function) return ksnprintf(buf, size, "0x%llx", (unsigned long long)addr);
-    if (!w.file)
-        return ksnprintf(buf, size, "%s+0x%llx", w.function, (unsigned long long)w.offset);
+    if (!w.file) return ksnprintf(buf, size, "%s+0x%llx", w.function, (unsigned long long)w.offset);
     return ksnprintf(buf, size, "%s+0x%llx (%s:%u)", w.function, (unsigned long long)w.offset,
                      w.file, w.line);
 }

@@ -12,6 +12,8 @@
 #                              ISO; @halts: pass only if QEMU is still running
 #                              after HALT_SECONDS and the log holds the
 #                              source's "// halt-message: TEXT")
+# A source with "// serial-input: TEXT" is sent TEXT (printf %b escapes) on
+# COM1 once its log holds "ready for serial input".
 # Without "// run:" lines an image boots once, on BIOS.
 # The kernel command line reaches GRUB at run time through QEMU's SMBIOS OEM
 # strings (-smbios type=11, read by tools/grub.cfg), so one ISO serves every
@@ -195,7 +197,20 @@ for t in "${host[@]}"; do
 done
 
 # ---- kernel images -------------------------------------------------------------
-strip_log() { tr -d '\r' | sed -E 's/\x1b\[[0-9;=?]*[A-Za-z]//g'; }
+# Unbuffered, so a feeder can watch the log grow.
+strip_log() { sed -u -E 's/\r//g; s/\x1b\[[0-9;=?]*[A-Za-z]//g'; }
+
+# What a "// serial-input: TEXT" image is sent on COM1 (printf %b escapes),
+# once its log holds "ready for serial input"; nothing for other images.
+feed_input() { # text log limit
+    [ -n "$1" ] || return 0
+    local i
+    for ((i = 0; i < $3 * 5; i++)); do
+        grep -q 'ready for serial input' "$2" 2>/dev/null && break
+        sleep 0.2
+    done
+    printf '%b' "$1"
+}
 
 # Boot one image and report it: the cases that ran, and after a failure how
 # many did not, from the protocol lines in its serial log.
@@ -218,19 +233,23 @@ run_image() { # name iso variant extra-args...
     [ "$VERBOSE" = 1 ] && cmdline="${cmdline:+$cmdline }ktest_verbose=1"
     # SMBIOS strings escape a comma by doubling it.
     [ -n "$cmdline" ] && args+=(-smbios "type=11,value=${cmdline//,/,,}")
-    local start rc
+    local start rc input
+    input=$(grep -m1 '^// serial-input: ' "tests/kernel/$(image_name "$iso").c" 2>/dev/null | sed 's|^// serial-input: ||')
+    : >"$log"
     start=$(now)
     if [ "$VERBOSE" = 1 ]; then
         echo "---- $label: serial output ----"
-        timeout --foreground -k 5 "$limit" "$QEMU" -accel tcg -no-reboot -serial stdio \
-            -display none -monitor none -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
-            "${bios[@]}" "${args[@]}" "${boot[@]}" </dev/null 2>&1 | strip_log | tee "$log"
+        feed_input "$input" "$log" "$limit" |
+            timeout --foreground -k 5 "$limit" "$QEMU" -accel tcg -no-reboot -serial stdio \
+                -display none -monitor none -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+                "${bios[@]}" "${args[@]}" "${boot[@]}" 2>&1 | strip_log | tee "$log"
     else
-        timeout --foreground -k 5 "$limit" "$QEMU" -accel tcg -no-reboot -serial stdio \
-            -display none -monitor none -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
-            "${bios[@]}" "${args[@]}" "${boot[@]}" </dev/null 2>&1 | strip_log >"$log"
+        feed_input "$input" "$log" "$limit" |
+            timeout --foreground -k 5 "$limit" "$QEMU" -accel tcg -no-reboot -serial stdio \
+                -display none -monitor none -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+                "${bios[@]}" "${args[@]}" "${boot[@]}" 2>&1 | strip_log >"$log"
     fi
-    rc=${PIPESTATUS[0]}
+    rc=${PIPESTATUS[1]}
     if [ -n "$halts" ]; then # a halt with the message is this image's success
         if [ "$rc" -eq 124 ] && grep -qF "$halts" "$log"; then rc=33
         elif [ "$rc" -eq 124 ]; then rc=200; fi # halted, but silent

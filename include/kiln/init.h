@@ -7,7 +7,7 @@
 #include "kiln/boot_info.h"
 
 /* The blog's init(): the GDT and TSS, then the IDT and the exception
- * handlers, then the PIC, the timer and the keyboard, then interrupts on. */
+ * handlers, then the PIC, the timer, the keyboard and serial input, then interrupts on. */
 void kernel_init(void);
 
 /* Everything a test image that needs the heap does first: parse the boot

@@ -21,6 +21,10 @@ void keyboard_init(void);
 /* Handle one byte as if read from port 0x60: decode it, and hand each key
  * press to the consumer. Bytes the decoder does not know are ignored. */
 void keyboard_handle_byte(uint8_t byte);
+/* Hand one key press to the consumer, or to keyboard_echo when there is
+ * none: where keyboard_handle_byte and serial input (drivers/serial.c, IRQ 4)
+ * meet, so a byte typed on COM1 echoes as the same key on PS/2 does. */
+void keyboard_deliver(const struct key_event *ev);
 /* Who receives the key presses that IRQ 1 and keyboard_handle_byte decode
  * (NULL: IRQ 1 queues scancodes for the keyboard task instead, and
  * keyboard_handle_byte echoes through keyboard_echo). */

@@ -7,7 +7,7 @@
 #define PIC_PRIMARY_OFFSET   32 /* IRQ 0..7  -> vectors 32..39 */
 #define PIC_SECONDARY_OFFSET 40 /* IRQ 8..15 -> vectors 40..47 */
 
-enum irq { IRQ_TIMER = 0, IRQ_KEYBOARD = 1 };
+enum irq { IRQ_TIMER = 0, IRQ_KEYBOARD = 1, IRQ_COM1 = 4 };
 
 typedef void (*irq_handler)(void);
 

@@ -99,6 +99,14 @@ bool scancode_shift(const struct scancode_decoder *d);
 bool scancode_ctrl(const struct scancode_decoder *d);
 bool scancode_alt(const struct scancode_decoder *d);
 
+/* The key press a terminal's byte stands for (serial input, so typing in a
+ * terminal reaches the same consumer as the PS/2 keyboard): printable ASCII
+ * as the US-layout key that types it (not the keypad's), '\r' and '\n' as
+ * Enter ('\n'), 0x08 and 0x7f as Backspace (0x08), '\t' as Tab, 0x1b as
+ * Escape, 0x01..0x1a as Ctrl+letter (ch = the byte, as the decoder reports
+ * Ctrl+letter). Returns false, leaving *out alone, for any other byte. */
+bool key_event_from_ascii(uint8_t byte, struct key_event *out);
+
 /* The key's name as pc-keyboard's KeyCode spells it ("ArrowUp", "F1",
  * "LShift", "Enter", "Key1", "Spacebar", ...); "Unknown" outside the enum. */
 const char *key_name(enum key_code key);

@@ -8,6 +8,11 @@
  * serial_write calls it on first use, so output works before any init. */
 void serial_init(void);
 
+/* Take COM1's receive interrupt (IRQ 4): each byte typed in the terminal
+ * becomes a key press (key_event_from_ascii) for keyboard_deliver, the same
+ * path as the PS/2 keyboard. Call after pic_init; kernel_init does. */
+void serial_input_init(void);
+
 /* Write n bytes, waiting on the transmit-holding-empty bit before each; "\n"
  * goes out as "\r\n". Takes the serial lock (interrupt-safe). */
 void serial_write(const char *s, size_t n);

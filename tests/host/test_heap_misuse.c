@@ -307,8 +307,9 @@ static const struct gap {
     {"linked_list", "interior pointer, 16-aligned",
      "no per-block header: a live block's interior, aligned as the layout asks, looks like a "
      "block of that layout"},
-    {"fixed_block", "interior pointer, 16-aligned", "the same (its free lists keep no record of "
-                                                   "live blocks)"},
+    {"fixed_block", "interior pointer, 16-aligned",
+     "the same (its free lists keep no record of "
+     "live blocks)"},
     {"fixed_block", "never allocated, inside the region",
      "a never-allocated pointer of a size class's shape is taken onto that class's free list"},
 };
@@ -363,9 +364,9 @@ static const char *panic_class(const char *msg)
     static const struct {
         const char *needle, *name;
     } classes[] = {
-        {"double free", "double free"},   {"size mismatch", "size mismatch"},
-        {"heap overflow", "overflow"},    {"use after free", "use after free"},
-        {"heap corrupted", "corrupted"},  {"invalid free", "invalid free"},
+        {"double free", "double free"},      {"size mismatch", "size mismatch"},
+        {"heap overflow", "overflow"},       {"use after free", "use after free"},
+        {"heap corrupted", "corrupted"},     {"invalid free", "invalid free"},
         {"invalid pointer", "invalid free"},
     };
     for (size_t i = 0; i < sizeof classes / sizeof classes[0]; i++)
@@ -397,8 +398,9 @@ static struct outcome run_row(const struct row *r, const struct alloc_design *d,
         if (note[0] && strncmp(note, "(", 1) != 0)
             snprintf(o.cell, sizeof o.cell, "%s", note);
         else
-            snprintf(o.cell, sizeof o.cell, "not detected%s%s%s%s", broken ? ", check() counts it" : "",
-                     overlap ? ", LIVE BLOCKS OVERLAP" : "", note[0] ? " " : "", note);
+            snprintf(o.cell, sizeof o.cell, "not detected%s%s%s%s",
+                     broken ? ", check() counts it" : "", overlap ? ", LIVE BLOCKS OVERLAP" : "",
+                     note[0] ? " " : "", note);
         return o;
     }
     support_panic_jump = NULL;
@@ -502,8 +504,8 @@ static void test_misuse_table(void **unused)
            debug_total = 0;
     table[0] = 0;
     for (int debug = 0; debug <= 1; debug++) {
-        append("\n%s\n\n| misuse |", debug ? "With `HEAP_DEBUG=1` (the layer over each design):"
-                                           : "The default build:");
+        append("\n%s\n\n| misuse |",
+               debug ? "With `HEAP_DEBUG=1` (the layer over each design):" : "The default build:");
         for (size_t i = 0; i < alloc_design_count; i++) append(" `%s` |", alloc_designs[i]->name);
         append("\n|---|");
         for (size_t i = 0; i < alloc_design_count; i++) append("---|");

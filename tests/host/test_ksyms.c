@@ -85,7 +85,8 @@ static void agrees_with_a_linear_scan_everywhere(void **state)
     for (uint64_t a = BASE - 4; a < BASE + 0x60; a++) {
         const char *want = NULL;
         for (size_t i = 0; i < 3; i++)
-            if (a >= funcs[i].addr && a < funcs[i].addr + funcs[i].size) want = names + funcs[i].name;
+            if (a >= funcs[i].addr && a < funcs[i].addr + funcs[i].size)
+                want = names + funcs[i].name;
         struct ksym_where w = ksym_lookup(&table, a);
         if (!want) {
             assert_null(w.function);

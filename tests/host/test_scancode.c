@@ -513,6 +513,49 @@ static void test_null_arguments_panic(void **state)
     EXPECT_PANIC(scancode_init(NULL), "scancode_init");
 }
 
+/* Serial input: each byte a terminal sends stands for the key press the PS/2
+ * decoder would report for the same key. */
+static void test_ascii_bytes_as_key_presses(void **state)
+{
+    (void)state;
+    struct key_event ev;
+    for (size_t i = 0; i < sizeof layout / sizeof layout[0]; i++) {
+        const struct key_row *r = &layout[i];
+        if (strncmp(r->name, "Numpad", 6) == 0) continue;
+        uint32_t chars[2] = {r->ch, r->shifted};
+        for (int s = 0; s < 2; s++) {
+            uint32_t c = chars[s];
+            if (c < 0x20 || c >= 0x7f) continue;
+            assert_true(key_event_from_ascii((uint8_t)c, &ev));
+            assert_int_equal(ev.key, r->key);
+            assert_int_equal(ev.ch, c);
+            assert_true(ev.pressed);
+        }
+    }
+    assert_true(key_event_from_ascii('\r', &ev));
+    assert_int_equal(ev.key, KEY_ENTER);
+    assert_int_equal(ev.ch, '\n');
+    assert_true(key_event_from_ascii(0x7f, &ev));
+    assert_int_equal(ev.key, KEY_BACKSPACE);
+    assert_int_equal(ev.ch, 0x08);
+    assert_true(key_event_from_ascii(0x1b, &ev));
+    assert_int_equal(ev.key, KEY_ESCAPE);
+    assert_true(key_event_from_ascii('\t', &ev));
+    assert_int_equal(ev.key, KEY_TAB);
+    for (uint8_t c = 1; c <= 26; c++) {
+        if (c == '\t' || c == '\n' || c == '\r' || c == 0x08) continue;
+        assert_true(key_event_from_ascii(c, &ev));
+        assert_int_equal(ev.ch, c);
+        char letter[2] = {(char)('A' + c - 1), 0};
+        assert_string_equal(key_name(ev.key), letter);
+    }
+    ev.key = KEY_F1;
+    uint8_t refused[] = {0x00, 0x1c, 0x1d, 0x1e, 0x1f, 0x80, 0xff};
+    for (size_t i = 0; i < sizeof refused; i++) assert_false(key_event_from_ascii(refused[i], &ev));
+    assert_int_equal(ev.key, KEY_F1); /* untouched */
+    EXPECT_PANIC(key_event_from_ascii('a', NULL), "key_event_from_ascii: NULL out");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -528,6 +571,7 @@ int main(void)
         cmocka_unit_test(test_every_byte_in_every_state),
         cmocka_unit_test(test_key_names),
         cmocka_unit_test(test_null_arguments_panic),
+        cmocka_unit_test(test_ascii_bytes_as_key_presses),
     };
     return RUN_TESTS(tests);
 }

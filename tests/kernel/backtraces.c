@@ -30,7 +30,8 @@ static int collect(const char *fmt, ...)
     va_start(ap, fmt);
     int n = kvsnprintf(text + text_len, sizeof text - text_len, fmt, ap);
     va_end(ap);
-    if (n > 0) text_len += (size_t)n < sizeof text - text_len ? (size_t)n : sizeof text - text_len - 1;
+    if (n > 0)
+        text_len += (size_t)n < sizeof text - text_len ? (size_t)n : sizeof text - text_len - 1;
     return n;
 }
 
@@ -68,12 +69,8 @@ KTEST(walk_names_every_caller_in_order)
 {
     chain_outer();
     static const char *const want[] = {
-        "#0 chain_inner+0x0 (tests/kernel/backtraces.c:",
-        "#1 chain_middle+",
-        "#2 chain_outer+",
-        "#3 walk_names_every_caller_in_order+",
-        "ktest_main+",
-        "kernel_main+",
+        "#0 chain_inner+0x0 (tests/kernel/backtraces.c:", "#1 chain_middle+", "#2 chain_outer+",
+        "#3 walk_names_every_caller_in_order+",           "ktest_main+",      "kernel_main+",
     };
     expect_in_order(want, sizeof want / sizeof want[0]);
 }
