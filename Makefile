@@ -185,13 +185,15 @@ $(B)/host/test_%: $(B)/host/obj/tests/host/test_%.c.o $(HOST_SUPPORT) $(B)/host/
 # The clang build is tested too: one image built with clang and ld.lld.
 CLANG_ISO := $(B)/clang/tests/basic_boot.iso
 T_NAME := $(firstword $(subst ::, ,$(T)))
+# Deferred (=): fragments included below add to HOST_TESTS.
 ifeq ($(T),)
-TEST_BUILD := $(HOST_TESTS) $(TEST_ISOS)
-TEST_CLANG := $(CLANG_ISO)
+TEST_BUILD = $(HOST_TESTS) $(TEST_ISOS)
+TEST_CLANG = $(CLANG_ISO)
 else ifeq ($(T_NAME),host)
-TEST_BUILD := $(HOST_TESTS)
+TEST_BUILD = $(HOST_TESTS)
 else
-TEST_BUILD := $(filter $(B)/host/test_$(T_NAME) $(B)/tests/$(T_NAME).iso,$(HOST_TESTS) $(TEST_ISOS))
+TEST_BUILD = $(filter $(B)/host/test_$(T_NAME) $(B)/host/test_$(T_NAME)_tsan \
+    $(B)/tests/$(T_NAME).iso,$(HOST_TESTS) $(TEST_ISOS))
 endif
 BUILD_LOG := $(B)/test-logs/build.log
 test: need-deps
@@ -199,7 +201,8 @@ test: need-deps
 	@{ $(if $(TEST_BUILD),$(MAKE) --no-print-directory -k -j$$(nproc) $(TEST_BUILD);) \
 	   $(if $(TEST_CLANG),$(MAKE) --no-print-directory -k -j$$(nproc) B=$(B)/clang CC=clang \
 	       LD=ld.lld $(TEST_CLANG);) true; } 2>&1 | tee $(BUILD_LOG)
-	@tools/test.sh $(if $(T),--only '$(T)') --build-log $(BUILD_LOG) tools/check-pure.sh \
+	@PURE_FILES='$(sort $(PURE_SRCS) lib/string.c)' \
+	    tools/test.sh $(if $(T),--only '$(T)') --build-log $(BUILD_LOG) tools/check-pure.sh \
 	    $(HOST_TESTS) -- $(TEST_ISOS) $(if $(TEST_CLANG),$(CLANG_ISO))
 
 test-host:

@@ -8,6 +8,7 @@
  * Pure code: no kernel globals, no dynamic memory; one static scratch array
  * for the memory-map sort, so one parse at a time.
  */
+#include "kiln/enum_name.h"
 #include "kiln/boot_info.h"
 #include "kiln/panic.h"
 #include "kiln/string.h"
@@ -47,35 +48,22 @@ static uint64_t rd64(const uint8_t *p)
 
 const char *boot_error_name(enum boot_error e)
 {
-    switch (e) {
-    case BOOT_OK:
-        return "BOOT_OK";
-    case BOOT_NULL_INFO:
-        return "BOOT_NULL_INFO";
-    case BOOT_MISALIGNED_INFO:
-        return "BOOT_MISALIGNED_INFO";
-    case BOOT_TRUNCATED:
-        return "BOOT_TRUNCATED";
-    case BOOT_TAG_TOO_SMALL:
-        return "BOOT_TAG_TOO_SMALL";
-    case BOOT_TAG_PAST_END:
-        return "BOOT_TAG_PAST_END";
-    case BOOT_MALFORMED_MEMORY_MAP:
-        return "BOOT_MALFORMED_MEMORY_MAP";
-    case BOOT_TOO_MANY_REGIONS:
-        return "BOOT_TOO_MANY_REGIONS";
-    case BOOT_TOO_MANY_MMAP_ENTRIES:
-        return "BOOT_TOO_MANY_MMAP_ENTRIES";
-    case BOOT_NO_MEMORY_MAP:
-        return "BOOT_NO_MEMORY_MAP";
-    case BOOT_MALFORMED_ELF_SECTIONS:
-        return "BOOT_MALFORMED_ELF_SECTIONS";
-    case BOOT_TOO_MANY_MODULES:
-        return "BOOT_TOO_MANY_MODULES";
-    case BOOT_MALFORMED_MODULE:
-        return "BOOT_MALFORMED_MODULE";
-    }
-    return "BOOT_UNKNOWN_ERROR";
+    static const char *const names[] = {
+        ENUM_NAME(BOOT_OK),
+        ENUM_NAME(BOOT_NULL_INFO),
+        ENUM_NAME(BOOT_MISALIGNED_INFO),
+        ENUM_NAME(BOOT_TRUNCATED),
+        ENUM_NAME(BOOT_TAG_TOO_SMALL),
+        ENUM_NAME(BOOT_TAG_PAST_END),
+        ENUM_NAME(BOOT_MALFORMED_MEMORY_MAP),
+        ENUM_NAME(BOOT_TOO_MANY_REGIONS),
+        ENUM_NAME(BOOT_TOO_MANY_MMAP_ENTRIES),
+        ENUM_NAME(BOOT_NO_MEMORY_MAP),
+        ENUM_NAME(BOOT_MALFORMED_ELF_SECTIONS),
+        ENUM_NAME(BOOT_TOO_MANY_MODULES),
+        ENUM_NAME(BOOT_MALFORMED_MODULE),
+    };
+    return enum_name(names, e, "BOOT_UNKNOWN_ERROR");
 }
 
 /* The smallest size a tag of this type may have: its header plus the fields

@@ -16,8 +16,6 @@
 #include "kiln/vec.h"
 #include "kiln/vmem.h"
 
-void kernel_main(uint32_t magic, uint64_t info_phys);
-
 /* "Paging Implementation": translate a few addresses through the tables. */
 static void demo_translate(void)
 {
@@ -93,28 +91,37 @@ static void demo_heap(void)
     BOX_FREE(heap_value);
 }
 
-void kernel_main(uint32_t magic, uint64_t info_phys)
+/* "Paging Implementation": where physical memory is, and what is free. */
+static void demo_memory(void)
 {
-    const struct boot_info *bi = boot_info_load(magic, info_phys);
-    console_init(&bi->fb);
-    console_clear();
-    println("Hello World%c", '!');
-
-    kernel_init();
-    __asm__ volatile("int3"); /* the breakpoint handler prints and returns */
-
-    memory_init(bi);
     struct frame_stats fs = frame_stats(memory_frames());
     println("phys_offset: 0x%llx, %llu MiB mapped there; frames: %llu total, %llu free",
             (unsigned long long)PHYS_OFFSET, (unsigned long long)(memory_direct_map_end() >> 20),
             (unsigned long long)fs.total, (unsigned long long)fs.free);
-    demo_translate();
-    demo_example_mapping();
+}
 
+/* "Heap Allocation": map the heap's pages and install the allocator. */
+static void heap_init_or_panic(void)
+{
     enum map_error e = heap_init(memory_frame_source());
     if (e != MAP_OK) panic("heap initialization failed: %s", map_error_name(e));
-    demo_heap();
+}
 
-    println("It did not crash!");
-    async_demo_run(); /* post 12: the executor, from here on */
+/* The boot order, one step per line, each with the blog post it comes from. */
+void kernel_main(uint32_t magic, uint64_t info_phys)
+{
+    const struct boot_info *bi = boot_info_load(magic, info_phys); /* A Minimal Rust Kernel */
+    console_init(&bi->fb);         /* VGA Text Mode (a framebuffer under UEFI) */
+    console_clear();               /* VGA Text Mode */
+    println("Hello World%c", '!'); /* VGA Text Mode */
+    kernel_init();                 /* CPU Exceptions, Double Faults, Hardware Interrupts */
+    int3();                        /* CPU Exceptions: the handler prints and returns */
+    memory_init(bi);               /* Paging Implementation: phys_offset, frames */
+    demo_memory();                 /* Paging Implementation */
+    demo_translate();              /* Paging Implementation: translate_addr */
+    demo_example_mapping();        /* Paging Implementation: create_example_mapping */
+    heap_init_or_panic();          /* Heap Allocation: init_heap */
+    demo_heap();                   /* Heap Allocation: Box, Vec, Rc */
+    println("It did not crash!");  /* A Minimal Rust Kernel */
+    async_demo_run();              /* Async/Await: the executor, from here on */
 }

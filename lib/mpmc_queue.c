@@ -1,6 +1,7 @@
 /* The bounded lock-free MPMC queue: the contract and the algorithm are in
  * kiln/mpmc_queue.h. Pure: C11 atomics only, memory from the global allocator
  * at init and nowhere else. */
+#include "kiln/enum_name.h"
 #include "kiln/mpmc_queue.h"
 
 #include "kiln/alloc.h"
@@ -8,17 +9,13 @@
 
 const char *mpmc_queue_error_name(enum mpmc_queue_error e)
 {
-    switch (e) {
-    case MPMC_QUEUE_OK:
-        return "MPMC_QUEUE_OK";
-    case MPMC_QUEUE_CAPACITY_TOO_SMALL:
-        return "MPMC_QUEUE_CAPACITY_TOO_SMALL";
-    case MPMC_QUEUE_CAPACITY_TOO_LARGE:
-        return "MPMC_QUEUE_CAPACITY_TOO_LARGE";
-    case MPMC_QUEUE_ALLOC_FAILED:
-        return "MPMC_QUEUE_ALLOC_FAILED";
-    }
-    return "MPMC_QUEUE_UNKNOWN_ERROR";
+    static const char *const names[] = {
+        ENUM_NAME(MPMC_QUEUE_OK),
+        ENUM_NAME(MPMC_QUEUE_CAPACITY_TOO_SMALL),
+        ENUM_NAME(MPMC_QUEUE_CAPACITY_TOO_LARGE),
+        ENUM_NAME(MPMC_QUEUE_ALLOC_FAILED),
+    };
+    return enum_name(names, e, "MPMC_QUEUE_UNKNOWN_ERROR");
 }
 
 static struct layout slots_layout(size_t capacity)

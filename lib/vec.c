@@ -1,4 +1,5 @@
 /* vec: a growable array of fixed-size elements. The contract is in kiln/vec.h. */
+#include "kiln/enum_name.h"
 #include "kiln/vec.h"
 
 #include "kiln/alloc.h"
@@ -7,15 +8,12 @@
 
 const char *coll_error_name(enum coll_error e)
 {
-    switch (e) {
-    case COLL_OK:
-        return "COLL_OK";
-    case COLL_CAPACITY_OVERFLOW:
-        return "COLL_CAPACITY_OVERFLOW";
-    case COLL_ALLOC_FAILED:
-        return "COLL_ALLOC_FAILED";
-    }
-    return "COLL_UNKNOWN_ERROR";
+    static const char *const names[] = {
+        ENUM_NAME(COLL_OK),
+        ENUM_NAME(COLL_CAPACITY_OVERFLOW),
+        ENUM_NAME(COLL_ALLOC_FAILED),
+    };
+    return enum_name(names, e, "COLL_UNKNOWN_ERROR");
 }
 
 struct vec vec_new(size_t elem_size, size_t elem_align)

@@ -1,5 +1,6 @@
 /* The physical frame allocator: bump cursor, free stack, ownership bitmap.
  * The design, its costs and its invariants are in include/kiln/frame.h. */
+#include "kiln/enum_name.h"
 #include "kiln/frame.h"
 #include "kiln/panic.h"
 #include "kiln/string.h"
@@ -8,21 +9,19 @@
 
 const char *frame_error_name(enum frame_error e)
 {
-    switch (e) {
-    case FRAME_OK:
-        return "FRAME_OK";
-    case FRAME_NO_USABLE_MEMORY:
-        return "FRAME_NO_USABLE_MEMORY";
-    case FRAME_NO_ROOM_FOR_BITMAP:
-        return "FRAME_NO_ROOM_FOR_BITMAP";
-    case FRAME_TOO_MANY_RANGES:
-        return "FRAME_TOO_MANY_RANGES";
-    case FRAME_MAP_UNSORTED:
-        return "FRAME_MAP_UNSORTED";
-    case FRAME_BAD_RANGE:
-        return "FRAME_BAD_RANGE";
-    }
-    return "FRAME_UNKNOWN_ERROR";
+    static const char *const names[] = {
+        ENUM_NAME(FRAME_OK),
+        ENUM_NAME(FRAME_NO_USABLE_MEMORY),
+        ENUM_NAME(FRAME_NO_ROOM_FOR_BITMAP),
+        ENUM_NAME(FRAME_TOO_MANY_RANGES),
+        ENUM_NAME(FRAME_MAP_UNSORTED),
+        ENUM_NAME(FRAME_BAD_RANGE),
+        ENUM_NAME(FRAME_MISALIGNED),
+        ENUM_NAME(FRAME_OUTSIDE_USABLE),
+        ENUM_NAME(FRAME_NOT_ALLOCATED),
+        ENUM_NAME(FRAME_FREE_STACK_CORRUPT),
+    };
+    return enum_name(names, e, "FRAME_UNKNOWN_ERROR");
 }
 
 static uint64_t align_down(uint64_t x)
@@ -184,8 +183,9 @@ bool frame_alloc(struct frame_allocator *fa, uint64_t *frame)
         f = fa->free_top;
         uint64_t next = *frame_link(fa, f);
         if (next != 0 && ((next & FRAME_MASK) || next >= fa->limit || bit_get(fa, next)))
-            panic("frame_alloc: FREE_STACK_CORRUPT link 0x%llx in frame 0x%llx",
-                  (unsigned long long)next, (unsigned long long)f);
+            panic("frame_alloc: %s link 0x%llx in frame 0x%llx",
+                  frame_error_name(FRAME_FREE_STACK_CORRUPT), (unsigned long long)next,
+                  (unsigned long long)f);
         fa->free_top = next;
     } else {
         while (fa->cursor == fa->ranges[fa->cursor_range].end) {
@@ -204,12 +204,13 @@ bool frame_alloc(struct frame_allocator *fa, uint64_t *frame)
 
 void frame_free(struct frame_allocator *fa, uint64_t frame)
 {
-    if (frame & FRAME_MASK) panic("frame_free: FRAME_MISALIGNED 0x%llx", (unsigned long long)frame);
-    if (!bit_get(fa, frame)) {
-        if (!is_managed(fa, frame))
-            panic("frame_free: FRAME_OUTSIDE_USABLE 0x%llx", (unsigned long long)frame);
-        panic("frame_free: FRAME_NOT_ALLOCATED 0x%llx", (unsigned long long)frame);
-    }
+    enum frame_error why = FRAME_OK;
+    if (frame & FRAME_MASK)
+        why = FRAME_MISALIGNED;
+    else if (!bit_get(fa, frame))
+        why = is_managed(fa, frame) ? FRAME_NOT_ALLOCATED : FRAME_OUTSIDE_USABLE;
+    if (why != FRAME_OK)
+        panic("frame_free: %s 0x%llx", frame_error_name(why), (unsigned long long)frame);
     bit_set(fa, frame, false);
     *frame_link(fa, frame) = fa->free_top;
     fa->free_top = frame;

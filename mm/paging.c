@@ -1,3 +1,4 @@
+#include "kiln/enum_name.h"
 #include "kiln/paging.h"
 
 #include "arch/x86_64/cpu.h"
@@ -41,15 +42,15 @@ struct frame frame_containing(uint64_t addr)
 const char *map_error_name(enum map_error e)
 {
     static const char *const names[] = {
-        "MAP_OK",
-        "MAP_FRAME_ALLOCATION_FAILED",
-        "MAP_PAGE_ALREADY_MAPPED",
-        "MAP_PARENT_HUGE_PAGE",
-        "MAP_PAGE_NOT_MAPPED",
-        "MAP_MISALIGNED",
-        "MAP_NON_CANONICAL",
+        ENUM_NAME(MAP_OK),
+        ENUM_NAME(MAP_FRAME_ALLOCATION_FAILED),
+        ENUM_NAME(MAP_PAGE_ALREADY_MAPPED),
+        ENUM_NAME(MAP_PARENT_HUGE_PAGE),
+        ENUM_NAME(MAP_PAGE_NOT_MAPPED),
+        ENUM_NAME(MAP_MISALIGNED),
+        ENUM_NAME(MAP_NON_CANONICAL),
     };
-    return (unsigned)e < sizeof names / sizeof names[0] ? names[e] : "MAP_UNKNOWN_ERROR";
+    return enum_name(names, e, "MAP_UNKNOWN_ERROR");
 }
 
 /* PTE_NO_EXECUTE where the CPU has NX (boot.S sets EFER.NXE then), else 0:

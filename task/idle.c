@@ -17,8 +17,7 @@ static void idle_enable(void *ctx)
 static void idle_enable_and_halt(void *ctx)
 {
     (void)ctx;
-    /* One asm statement: nothing can be scheduled between sti and hlt. */
-    __asm__ volatile("sti; hlt" ::: "memory");
+    sti_hlt(); /* one step: no interrupt is missed between sti and hlt */
 }
 
 const struct executor_idle kernel_idle = {idle_disable, idle_enable, idle_enable_and_halt, NULL};

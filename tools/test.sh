@@ -32,7 +32,8 @@ binary or boot as it finishes, then "N passed, N failed (...)".
 
   --only T          host            the host tests only
                     NAME            the kernel image NAME and the host test
-                                    test_NAME, whichever exist
+                                    test_NAME (and test_NAME_tsan), whichever
+                                    exist
                     NAME::CASE      one case: passed to the image as ktest=CASE
                                     on its command line, to test_NAME as
                                     KILN_TEST_FILTER=CASE
@@ -88,7 +89,7 @@ if [ -n "$only" ]; then
         keep_isos=() keep_host=()
         for i in "${isos[@]}"; do [ "$(image_name "$i")" = "$name" ] && keep_isos+=("$i"); done
         for h in "${host[@]}"; do
-            [ "$(host_name "$h")" = "test_$name" ] || [ "$(host_name "$h")" = "$name" ] && keep_host+=("$h")
+            case $(host_name "$h") in "test_$name" | "test_${name}_tsan" | "$name") keep_host+=("$h") ;; esac
         done
         if [ ${#keep_isos[@]} -eq 0 ] && [ ${#keep_host[@]} -eq 0 ]; then
             {
@@ -134,7 +135,7 @@ not_built() {
 build_errors() {
     if [ -n "$build_log" ] && [ -f "$build_log" ]; then
         grep -E '(error|warning):|undefined reference|\*\*\* ' "$build_log" | grep -v 'not remade' | head -20
-    fi
+    fi | grep . || echo "(no error in the build log for it: was it built at all?)"
 }
 
 # ---- count the lines to come, for [k/N] --------------------------------------

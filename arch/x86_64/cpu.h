@@ -80,6 +80,29 @@ static inline void hlt(void)
 {
     __asm__ volatile("hlt" ::: "memory");
 }
+/* Enable interrupts and halt as one step: an interrupt between the two
+ * cannot be missed, because sti takes effect after the next instruction. */
+static inline void sti_hlt(void)
+{
+    __asm__ volatile("sti; hlt" ::: "memory");
+}
+/* A breakpoint exception (vector 3), as the blog's x86_64::instructions::interrupts::int3. */
+static inline void int3(void)
+{
+    __asm__ volatile("int3" ::: "memory");
+}
+/* Read RFLAGS, then disable interrupts; returns the RFLAGS read (irqsave). */
+static inline uint64_t irq_save(void)
+{
+    uint64_t f = read_rflags();
+    cli();
+    return f;
+}
+/* Enable interrupts again if the RFLAGS that irq_save returned had IF. */
+static inline void irq_restore(uint64_t flags)
+{
+    if (flags & RFLAGS_IF) sti();
+}
 static inline void cpu_relax(void)
 {
     __asm__ volatile("pause" ::: "memory");

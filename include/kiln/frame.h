@@ -76,6 +76,11 @@ enum frame_error {
     FRAME_TOO_MANY_RANGES,    /* more than FRAME_MAX_RANGES managed ranges */
     FRAME_MAP_UNSORTED,       /* a region starts before the previous one ends */
     FRAME_BAD_RANGE,          /* a region or reserved range with end < start */
+    /* What frame_free and frame_alloc panic with (never returned): */
+    FRAME_MISALIGNED,         /* frame_free of an address not a multiple of FRAME_SIZE */
+    FRAME_OUTSIDE_USABLE,     /* frame_free of a frame the allocator does not manage */
+    FRAME_NOT_ALLOCATED,      /* frame_free of a managed frame that is free: a double free */
+    FRAME_FREE_STACK_CORRUPT, /* frame_alloc read a link that is no free managed frame */
 };
 
 /* "FRAME_NO_ROOM_FOR_BITMAP", ...: the name of an error, for messages. */
@@ -114,7 +119,7 @@ enum frame_error frame_allocator_init(struct frame_allocator *fa, const struct m
 /* Hand out one managed frame that is not allocated: the most recently freed
  * one if any, otherwise the lowest never handed out. Returns true and stores
  * its address in *frame; returns false, leaving *frame alone, when none is
- * left. O(1) amortised. Panics "frame_alloc: FREE_STACK_CORRUPT" when the link
+ * left. O(1) amortised. Panics "frame_alloc: FRAME_FREE_STACK_CORRUPT" when the link
  * read from a freed frame is not a free managed frame (someone wrote to it). */
 bool frame_alloc(struct frame_allocator *fa, uint64_t *frame);
 

@@ -12,6 +12,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "arch/x86_64/cpu.h"
+
 struct spinlock {
     volatile int locked;
 };
@@ -23,10 +25,9 @@ struct spinlock {
 /* Disable interrupts, take the lock; returns the RFLAGS to restore. */
 static inline uint64_t spin_lock_irqsave(struct spinlock *l)
 {
-    uint64_t flags;
-    __asm__ volatile("pushfq; pop %0; cli" : "=r"(flags)::"memory");
+    uint64_t flags = irq_save();
     while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
-        while (__atomic_load_n(&l->locked, __ATOMIC_RELAXED)) __asm__ volatile("pause");
+        while (__atomic_load_n(&l->locked, __ATOMIC_RELAXED)) cpu_relax();
     return flags;
 }
 
@@ -34,17 +35,16 @@ static inline uint64_t spin_lock_irqsave(struct spinlock *l)
 static inline void spin_unlock_irqrestore(struct spinlock *l, uint64_t flags)
 {
     __atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
-    if (flags & (1ull << 9)) __asm__ volatile("sti" ::: "memory");
+    irq_restore(flags);
 }
 
 /* Run fn(arg) with interrupts disabled, restoring them after (the blog's
  * without_interrupts). */
 static inline void without_interrupts(void (*fn)(void *), void *arg)
 {
-    uint64_t flags;
-    __asm__ volatile("pushfq; pop %0; cli" : "=r"(flags)::"memory");
+    uint64_t flags = irq_save();
     fn(arg);
-    if (flags & (1ull << 9)) __asm__ volatile("sti" ::: "memory");
+    irq_restore(flags);
 }
 
 #endif

@@ -326,7 +326,7 @@ static void test_corrupt_free_stack_panics(void **state)
     frame_free(&fa, b);
     uint64_t bad = 0x1234;
     memcpy(phys + b, &bad, sizeof bad); /* a write after free */
-    EXPECT_PANIC(frame_alloc(&fa, &a), "frame_alloc: FREE_STACK_CORRUPT link 0x1234");
+    EXPECT_PANIC(frame_alloc(&fa, &a), "frame_alloc: FRAME_FREE_STACK_CORRUPT link 0x1234");
     bad = c; /* points at an allocated frame */
     memcpy(phys + b, &bad, sizeof bad);
     EXPECT_PANIC(frame_alloc(&fa, &a), "FREE_STACK_CORRUPT");

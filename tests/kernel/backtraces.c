@@ -13,8 +13,6 @@
 #include "kiln/serial.h"
 #include "kiln/string.h"
 
-void kernel_main(uint32_t magic, uint64_t info_phys);
-
 void kernel_main(uint32_t magic, uint64_t info_phys)
 {
     kernel_boot_with_heap(magic, info_phys);
@@ -35,6 +33,8 @@ static int collect(const char *fmt, ...)
     return n;
 }
 
+static volatile int after_call;
+
 /* The names of the frames from here up, one per line. */
 static __attribute__((noinline)) void chain_inner(void)
 {
@@ -42,17 +42,17 @@ static __attribute__((noinline)) void chain_inner(void)
     text[0] = 0;
     backtrace_print_from((uint64_t)(uintptr_t)chain_inner,
                          (uint64_t)(uintptr_t)__builtin_frame_address(0), collect);
-    __asm__ volatile("" ::: "memory"); /* no tail call: keep this frame */
+    after_call++; /* no tail call: keep this frame */
 }
 static __attribute__((noinline)) void chain_middle(void)
 {
     chain_inner();
-    __asm__ volatile("" ::: "memory");
+    after_call++;
 }
 static __attribute__((noinline)) void chain_outer(void)
 {
     chain_middle();
-    __asm__ volatile("" ::: "memory");
+    after_call++;
 }
 
 static void expect_in_order(const char *const *want, size_t n)

@@ -4,10 +4,9 @@
 // run: uefi @uefi
 #include <stdint.h>
 
+#include "kiln/init.h"
 #include "kiln/console.h"
 #include "kiln/ktest.h"
-
-void kernel_main(uint32_t magic, uint64_t info_phys);
 
 void kernel_main(uint32_t magic, uint64_t info_phys)
 {

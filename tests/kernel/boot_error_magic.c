@@ -8,6 +8,7 @@
 // halt-message: kiln: boot error: not loaded by a Multiboot2 boot loader
 #include <stdint.h>
 
+#include "kiln/init.h"
 #include "kiln/qemu_exit.h"
 
 /* The ELF note that makes QEMU boot this file as a PVH kernel: name "Xen",
@@ -19,8 +20,6 @@ __asm__(".pushsection .note.kiln_pvh, \"a\", @note\n"
         ".balign 4\n"
         ".long _start\n"
         ".popsection");
-
-void kernel_main(uint32_t magic, uint64_t info_phys);
 
 /* Reaching kernel_main means boot.S accepted a bad magic: fail loudly. */
 void kernel_main(uint32_t magic, uint64_t info_phys)

@@ -6,9 +6,8 @@
 // halt-message: kiln: boot error: this CPU has no 64-bit long mode
 #include <stdint.h>
 
+#include "kiln/init.h"
 #include "kiln/qemu_exit.h"
-
-void kernel_main(uint32_t magic, uint64_t info_phys);
 
 /* Reaching kernel_main on a 32-bit CPU cannot happen: fail loudly. */
 void kernel_main(uint32_t magic, uint64_t info_phys)

@@ -21,8 +21,6 @@
 #include "kiln/timer.h"
 #include "kiln/vec.h"
 
-void kernel_main(uint32_t magic, uint64_t info_phys);
-
 void kernel_main(uint32_t magic, uint64_t info_phys)
 {
     kernel_boot_with_heap(magic, info_phys);

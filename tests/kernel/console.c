@@ -5,13 +5,12 @@
 // run: uefi @uefi
 #include <stdint.h>
 
+#include "kiln/init.h"
 #include "kiln/boot.h"
 #include "kiln/console.h"
 #include "kiln/fbcon.h"
 #include "kiln/ktest.h"
 #include "kiln/vga.h"
-
-void kernel_main(uint32_t magic, uint64_t info_phys);
 
 void kernel_main(uint32_t magic, uint64_t info_phys)
 {

@@ -11,8 +11,6 @@
 #include "kiln/serial.h"
 #include "kiln/string.h"
 
-void kernel_main(uint32_t magic, uint64_t info_phys);
-
 static bool contains(const char *s, const char *part)
 {
     size_t n = strlen(part);

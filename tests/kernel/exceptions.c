@@ -7,8 +7,6 @@
 #include "kiln/ktest.h"
 #include "kiln/string.h"
 
-void kernel_main(uint32_t magic, uint64_t info_phys);
-
 void kernel_main(uint32_t magic, uint64_t info_phys)
 {
     (void)magic;

@@ -21,8 +21,6 @@
 #include "kiln/string.h"
 #include "kiln/timer.h"
 
-void kernel_main(uint32_t magic, uint64_t info_phys);
-
 void kernel_main(uint32_t magic, uint64_t info_phys)
 {
     kernel_boot_with_heap(magic, info_phys);

@@ -6,8 +6,6 @@
 #include "kiln/init.h"
 #include "kiln/ktest.h"
 
-void kernel_main(uint32_t magic, uint64_t info_phys);
-
 static void free_twice(void)
 {
     long *keep = BOX_NEW(long, 1); /* a neighbour, so the hole is not the heap's top */

@@ -9,8 +9,6 @@
 #include "kiln/init.h"
 #include "kiln/ktest.h"
 
-void kernel_main(uint32_t magic, uint64_t info_phys);
-
 static void box_with_dummy(void)
 {
     struct allocator dummy = dummy_allocator();

@@ -13,8 +13,6 @@
 #include "kiln/paging.h"
 #include "kiln/vmem.h"
 
-void kernel_main(uint32_t magic, uint64_t info_phys);
-
 void kernel_main(uint32_t magic, uint64_t info_phys)
 {
     const struct boot_info *bi = boot_info_load(magic, info_phys);

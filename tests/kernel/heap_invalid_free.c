@@ -6,8 +6,6 @@
 #include "kiln/init.h"
 #include "kiln/ktest.h"
 
-void kernel_main(uint32_t magic, uint64_t info_phys);
-
 static void free_foreign_pointer(void)
 {
     long on_the_stack = 5;

@@ -8,8 +8,6 @@
 #include "kiln/init.h"
 #include "kiln/ktest.h"
 
-void kernel_main(uint32_t magic, uint64_t info_phys);
-
 static void kfree_heap_start(void)
 {
     kfree(kmalloc(16)); /* kmalloc has seen the heap */

@@ -12,8 +12,6 @@
 #include "kiln/pic.h"
 #include "kiln/timer.h"
 
-void kernel_main(uint32_t magic, uint64_t info_phys);
-
 void kernel_main(uint32_t magic, uint64_t info_phys)
 {
     (void)magic;

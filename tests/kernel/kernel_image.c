@@ -11,8 +11,6 @@
 #include "kiln/paging.h"
 #include "kiln/vmem.h"
 
-void kernel_main(uint32_t magic, uint64_t info_phys);
-
 void kernel_main(uint32_t magic, uint64_t info_phys)
 {
     (void)magic;

@@ -10,8 +10,6 @@
 #include "kiln/qemu_exit.h"
 #include "kiln/serial.h"
 
-void kernel_main(uint32_t magic, uint64_t info_phys);
-
 #define TARGET 0xdeadbeef000ull /* nothing maps this */
 
 static void test_page_fault_handler(struct interrupt_frame *f)

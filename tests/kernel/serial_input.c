@@ -22,8 +22,6 @@ static void collect(const struct key_event *ev)
     count++;
 }
 
-void kernel_main(uint32_t magic, uint64_t info_phys);
-
 void kernel_main(uint32_t magic, uint64_t info_phys)
 {
     kernel_boot_with_heap(magic, info_phys);
@@ -41,7 +39,8 @@ KTEST(typed_bytes_arrive_as_key_presses)
         enum key_code key;
         uint32_t ch;
     } want[EXPECTED] = {
-        {KEY_H, 'h'}, {KEY_I, 'i'}, {KEY_1, '!'}, {KEY_ENTER, '\n'}, {KEY_A, 0x01}, {KEY_BACKSPACE, 0x08},
+        {KEY_H, 'h'},      {KEY_I, 'i'},  {KEY_1, '!'},
+        {KEY_ENTER, '\n'}, {KEY_A, 0x01}, {KEY_BACKSPACE, 0x08},
     };
     for (int i = 0; i < EXPECTED; i++) {
         kassert_eq(seen[i].key, want[i].key);

@@ -2,12 +2,11 @@
  * panic hook reports [ok] and exits with success. */
 #include <stdint.h>
 
+#include "kiln/init.h"
 #include "kiln/kpanic.h"
 #include "kiln/panic.h"
 #include "kiln/qemu_exit.h"
 #include "kiln/serial.h"
-
-void kernel_main(uint32_t magic, uint64_t info_phys);
 
 static void should_panic_hook(const char *message)
 {

@@ -6,12 +6,11 @@
 #include <stdint.h>
 
 #include "arch/x86_64/cpu.h"
+#include "kiln/init.h"
 #include "kiln/gdt.h"
 #include "kiln/idt.h"
 #include "kiln/qemu_exit.h"
 #include "kiln/serial.h"
-
-void kernel_main(uint32_t magic, uint64_t info_phys);
 
 static struct idt_table test_idt;
 

@@ -10,8 +10,6 @@
 #include "kiln/string.h"
 #include "kiln/vga.h"
 
-void kernel_main(uint32_t magic, uint64_t info_phys);
-
 void kernel_main(uint32_t magic, uint64_t info_phys)
 {
     (void)magic;

@@ -23,8 +23,6 @@
 #include "kiln/paging.h"
 #include "kiln/vmem.h"
 
-void kernel_main(uint32_t magic, uint64_t info_phys);
-
 void kernel_main(uint32_t magic, uint64_t info_phys)
 {
     kernel_boot_with_heap(magic, info_phys);
