@@ -64,16 +64,15 @@ $(B)/host/test_bench_workloads: $(B)/host/obj/bench/workloads.c.o
 # the benchmark image and for the test image tests/kernel/design_workloads.c.
 BENCH_KERNEL_OBJS := $(B)/kernel/bench/workloads.c.o $(B)/kernel/bench/kernel_designs.c.o
 
+# Linked as every kernel image is: two passes, with the symbol table.
 $(B)/bench/kernel_bench.elf: $(B)/kernel/bench/kernel_bench.c.o $(BENCH_KERNEL_OBJS) $(COMMON_OBJS) \
-    arch/x86_64/linker.ld
+    arch/x86_64/linker.ld tools/ksyms.sh | $(KSYMS_EMPTY)
 	@mkdir -p $(@D)
-	@echo "  LD      $@"
-	$(Q)$(LD) $(KERNEL_LDFLAGS) -o $@ $(filter %.o,$^)
+	$(call link_with_ksyms,$(filter %.o,$^))
 
 $(B)/tests/design_workloads.elf: $(B)/tests/design_workloads.o $(BENCH_KERNEL_OBJS) $(COMMON_OBJS) \
-    arch/x86_64/linker.ld
-	@echo "  LD      $@"
-	$(Q)$(LD) $(KERNEL_LDFLAGS) -o $@ $(filter %.o,$^)
+    arch/x86_64/linker.ld tools/ksyms.sh | $(KSYMS_EMPTY)
+	$(call link_with_ksyms,$(filter %.o,$^))
 
 # Boots the image once and prints its table; QEMU must exit with status 33.
 bench-kernel: need-deps $(B)/bench/kernel_bench.iso
