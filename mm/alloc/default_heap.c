@@ -12,23 +12,18 @@
 #include "kiln/string.h"
 
 #define SLOT0 ((uint16_t)DH_SLAB_HEADER) /* the offset of a page's first slot */
+#define COLD  __attribute__((noinline, cold))
 
-const uint16_t dh_class_size[DEFAULT_HEAP_CLASSES] = {
-    16,  32,  48,  64,  80,  96,  112, 128, 144, 160, 176, 192,
-    208, 224, 240, 256, 288, 320, 352, 384, 416, 448, 480, 512,
-};
+const uint16_t dh_class_size[DEFAULT_HEAP_CLASSES] = {16, 32, 48, 64, 80, 96, 112, 128};
 
 /* dh_class_of[(size + 15) / 16]: the smallest class that holds size. */
-const uint8_t dh_class_of[DEFAULT_HEAP_SMALL_MAX / DH_GRAIN + 1] = {
-    0,  0,  1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14, 15,
-    16, 16, 17, 17, 18, 18, 19, 19, 20, 20, 21, 21, 22, 22, 23, 23,
-};
+const uint8_t dh_class_of[DEFAULT_HEAP_SMALL_MAX / DH_GRAIN + 1] = {0, 0, 1, 2, 3, 4, 5, 6, 7};
 
 static void bad_layout(const char *who, const void *ptr, struct layout l);
 
 /* A free whose layout is not the block's: an invalid layout is named as
  * such, any other is a size mismatch. */
-noreturn static void size_mismatch(uintptr_t p, struct layout l, size_t real, size_t real_align)
+noreturn void dh_size_mismatch(uintptr_t p, struct layout l, size_t real, size_t real_align)
 {
     bad_layout("default_heap_dealloc", (const void *)p, l);
     panic("size mismatch: free of 0x%lx with Layout { size: %zu, align: %zu }, but the block "
@@ -49,7 +44,7 @@ noreturn static void corrupted(const char *what, uintptr_t at)
 
 /* ---- slab pages ---- */
 
-static void slab_link(struct default_heap *h, dh_slab *s)
+COLD static void slab_link(struct default_heap *h, dh_slab *s)
 {
     dh_slab *first = h->avail[s->cls];
     s->prev = NULL;
@@ -90,18 +85,9 @@ bool dh_slab_flush(struct default_heap *h)
     return any;
 }
 
-/* A pool block, retried once after the kept empty pages went back. */
-static dh_block *pool_take(struct default_heap *h, size_t need, size_t align, size_t off,
-                           uint64_t flags, unsigned align_log)
-{
-    dh_block *b = dh_pool_take(h, need, align, off, flags, align_log);
-    if (!b && dh_slab_flush(h)) b = dh_pool_take(h, need, align, off, flags, align_log);
-    return b;
-}
-
 static dh_slab *slab_new(struct default_heap *h, unsigned cls)
 {
-    dh_slab *s = (dh_slab *)pool_take(h, DH_PAGE, DH_PAGE, 0, DH_SLAB, dh_log2(DH_PAGE));
+    dh_slab *s = (dh_slab *)dh_pool_take(h, DH_PAGE, DH_PAGE, 0, DH_SLAB, dh_log2(DH_PAGE));
     if (!s) return NULL;
     uint32_t size = dh_class_size[cls];
     s->check = dh_addr(s) ^ h->key;
@@ -110,8 +96,9 @@ static dh_slab *slab_new(struct default_heap *h, unsigned cls)
     s->limit = (uint16_t)(SLOT0 + (DH_PAGE - SLOT0) / size * size);
     s->used = 0;
     s->cls = (uint8_t)cls;
-    s->size = size;
+    s->size = (uint16_t)size;
     s->lo = cls ? dh_class_size[cls - 1] + 1u : 0;
+    s->span = (uint16_t)(size - s->lo);
     memset(s->live, 0, sizeof s->live);
     slab_link(h, s);
     return s;
@@ -141,12 +128,12 @@ static inline void *slab_pop(dh_slab *s, void **slot)
 /* The slow path of a small alloc: a never-used slot, the next page, a new
  * page, or (when no page can be had) a pool block, which is freed by pointer
  * like any other. */
-static void *small_alloc_slow(struct default_heap *h, unsigned cls, size_t size)
+COLD static void *small_alloc_slow(struct default_heap *h, unsigned cls, size_t size)
 {
     for (;;) {
         dh_slab *s = h->avail[cls];
         if (!s && !(s = slab_new(h, cls))) {
-            dh_block *b = pool_take(h, dh_need(size), DH_GRAIN, DH_GRAIN, 0, dh_log2(DH_GRAIN));
+            dh_block *b = dh_pool_take(h, dh_need(size), DH_GRAIN, DH_GRAIN, 0, dh_log2(DH_GRAIN));
             return b ? (void *)(dh_addr(b) + DH_GRAIN) : NULL;
         }
         if (s->free) return slab_pop(s, s->free);
@@ -170,15 +157,6 @@ static inline void *small_alloc(struct default_heap *h, size_t size)
     return small_alloc_slow(h, cls, size);
 }
 
-static void *large_alloc(struct default_heap *h, struct layout l)
-{
-    size_t align = l.align < DH_GRAIN ? DH_GRAIN : l.align;
-    if (layout_check(l) != LAYOUT_OK || l.size >= DH_MAX_BLOCK || align >= DH_MAX_BLOCK)
-        return NULL;
-    dh_block *b = pool_take(h, dh_need(l.size), align, DH_GRAIN, 0, dh_log2(align));
-    return b ? (void *)(dh_addr(b) + DH_GRAIN) : NULL;
-}
-
 /* A free of slot p in page s that is not live: say why. */
 noreturn static void slab_bad_free(const dh_slab *s, uintptr_t p, const char *who)
 {
@@ -189,7 +167,7 @@ noreturn static void slab_bad_free(const dh_slab *s, uintptr_t p, const char *wh
           (unsigned long)p, s->size, (unsigned long)dh_addr(s));
 }
 
-static void slab_emptied(struct default_heap *h, dh_slab *s)
+COLD static void slab_emptied(struct default_heap *h, dh_slab *s)
 {
     dh_slab *kept = h->empty[s->cls];
     if (!s->listed) slab_link(h, s);
@@ -207,8 +185,8 @@ static inline void small_free(struct default_heap *h, dh_slab *s, uintptr_t p, s
     uint64_t bit = 1ull << (i & 63);
     if (__builtin_expect((p & (DH_GRAIN - 1)) || !(s->live[i >> 6] & bit), 0))
         slab_bad_free(s, p, "default_heap_dealloc");
-    if (__builtin_expect(l.size - s->lo > s->size - s->lo || !small_align(l.align), 0))
-        size_mismatch(p, l, s->size, DH_GRAIN);
+    if (__builtin_expect(l.size - s->lo > s->span || !small_align(l.align), 0))
+        dh_size_mismatch(p, l, s->size, DH_GRAIN);
     s->live[i >> 6] ^= bit;
     *(void **)p = s->free;
     s->free = (void *)p;
@@ -218,17 +196,6 @@ static inline void small_free(struct default_heap *h, dh_slab *s, uintptr_t p, s
         slab_link(h, s);
 }
 
-/* Check l against pool block b (payload p): same rounding class, same
- * alignment class. */
-static inline void large_check(const dh_block *b, uintptr_t p, struct layout l)
-{
-    size_t need = dh_need(l.size), size = dh_size(b);
-    size_t align = l.align < DH_GRAIN ? DH_GRAIN : l.align;
-    if (l.size >= DH_MAX_BLOCK || need > size || size - need >= DH_MIN_BLOCK || l.align == 0 ||
-        (l.align & (l.align - 1)) || dh_log2(align) != dh_align_log(b))
-        size_mismatch(p, l, size - DH_GRAIN, (size_t)1 << dh_align_log(b));
-}
-
 /* ---- the entry points ---- */
 
 static void *op_alloc(void *state, struct layout l)
@@ -236,7 +203,7 @@ static void *op_alloc(void *state, struct layout l)
     struct default_heap *h = state;
     if (__builtin_expect(l.size <= DEFAULT_HEAP_SMALL_MAX && small_align(l.align), 1))
         return small_alloc(h, l.size);
-    return large_alloc(h, l);
+    return dh_pool_alloc(h, l);
 }
 
 static void op_dealloc(void *state, void *ptr, struct layout l)
@@ -248,10 +215,7 @@ static void op_dealloc(void *state, void *ptr, struct layout l)
         small_free(h, s, p, l);
         return;
     }
-    if (ptr == NULL) return;
-    dh_block *b = dh_pool_block_of(h, p, "default_heap_dealloc");
-    large_check(b, p, l);
-    dh_pool_give(h, b);
+    if (ptr) dh_pool_free(h, p, l);
 }
 
 static void *op_realloc(void *state, void *ptr, struct layout l, size_t new_size)
@@ -265,12 +229,12 @@ static void *op_realloc(void *state, void *ptr, struct layout l, size_t new_size
         size_t i = (p - dh_addr(s)) >> 4;
         if ((p & (DH_GRAIN - 1)) || !(s->live[i >> 6] & (1ull << (i & 63))))
             slab_bad_free(s, p, "default_heap_realloc");
-        if (l.size - s->lo > s->size - s->lo || !small_align(l.align))
-            size_mismatch(p, l, s->size, DH_GRAIN);
+        if (l.size - s->lo > s->span || !small_align(l.align))
+            dh_size_mismatch(p, l, s->size, DH_GRAIN);
         if (new_size <= s->size && new_size >= s->lo) return ptr;
     } else {
         dh_block *b = dh_pool_block_of(h, p, "default_heap_realloc");
-        large_check(b, p, l);
+        dh_pool_check_layout(b, p, l);
         if (new_size < DH_MAX_BLOCK && dh_pool_resize(h, b, dh_need(new_size))) return ptr;
     }
     void *q = op_alloc(h, grown);

@@ -76,8 +76,7 @@ static void walk_blocks(const struct default_heap *h, struct walk *w)
             w->broken++;
             return;
         }
-        bool flag_pf = blk->head & DH_PREV_FREE;
-        if (flag_pf != prev_free || (prev_free && blk->prev_size != prev_size)) w->broken++;
+        if (blk->prev_size != (prev_free ? prev_size : 0)) w->broken++;
         if (b == end_marker) {
             if (dh_size(blk) != 0 || (blk->head & (DH_FREE | DH_SLAB))) w->broken++;
             return;

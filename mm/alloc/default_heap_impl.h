@@ -5,6 +5,7 @@
 #define KILN_DEFAULT_HEAP_IMPL_H
 
 #include <stdbool.h>
+#include <stdnoreturn.h>
 
 #include "kiln/default_heap.h"
 
@@ -14,14 +15,13 @@
 
 /* head: bits 0..3 flags, 4..47 size, 48..53 log2(alignment class), 56..63 checksum */
 #define DH_FREE      1ull /* this block is a hole */
-#define DH_PREV_FREE 2ull /* the block below is a hole; prev_size holds its size */
 #define DH_SLAB      4ull /* this block is a slab page */
 #define DH_SIZE_MASK 0x0000fffffffffff0ull
 #define DH_FLAG_MASK 0xfull
 #define DH_MAX_BLOCK (1ull << 47)
 
 struct default_heap_block {
-    size_t prev_size; /* valid only while the block below is free */
+    size_t prev_size; /* the size of the block below while it is a hole, else 0 */
     uint64_t head;
     /* While free: the links of its list. */
     struct default_heap_block *next_free, *prev_free;
@@ -39,7 +39,8 @@ struct default_heap_slab {
     uint16_t limit;                        /* offset past the last slot */
     uint16_t used;                         /* live slots */
     uint8_t cls, listed;
-    uint32_t size; /* slot size */
+    uint16_t size; /* slot size */
+    uint16_t span; /* size - lo */
     uint32_t lo;   /* the smallest size of the class: sizes lo..size map here */
     uint64_t live[DH_PAGE / DH_GRAIN / 64]; /* bit off/16: a live slot starts at off */
 };
@@ -115,6 +116,15 @@ dh_block *dh_pool_take(struct default_heap *h, size_t need, size_t align, size_t
                        uint64_t flags, unsigned align_log);
 /* Return used block b to the pool, coalescing with its neighbours. */
 void dh_pool_give(struct default_heap *h, dh_block *b);
+/* A pool block for l (any valid alignment) or NULL; an invalid layout is NULL. */
+void *dh_pool_alloc(struct default_heap *h, struct layout l);
+/* Free the pool block at payload p, checked as a dealloc with l. */
+void dh_pool_free(struct default_heap *h, uintptr_t p, struct layout l);
+/* Panic unless l is the layout class of pool block b (payload p). */
+void dh_pool_check_layout(const dh_block *b, uintptr_t p, struct layout l);
+/* The panic of a dealloc whose layout is not the block's (an invalid layout
+ * is named as such). */
+noreturn void dh_size_mismatch(uintptr_t p, struct layout l, size_t real, size_t real_align);
 /* Shrink used block b to need bytes or grow it in place into the hole above;
  * false when it cannot grow. */
 bool dh_pool_resize(struct default_heap *h, dh_block *b, size_t need);

@@ -44,7 +44,7 @@ static inline bool in_pool(const struct default_heap *h, uintptr_t b)
 
 /* ---- the lists ---- */
 
-static void list_insert(struct default_heap *h, dh_block *b)
+static inline void list_insert(struct default_heap *h, dh_block *b)
 {
     unsigned fl, sl;
     mapping(dh_size(b), &fl, &sl);
@@ -59,7 +59,7 @@ static void list_insert(struct default_heap *h, dh_block *b)
 
 /* Unlink hole b, checking that its neighbours on the list point back at it
  * (safe unlinking) before writing through them. */
-static void list_remove(struct default_heap *h, dh_block *b)
+static inline void list_remove(struct default_heap *h, dh_block *b)
 {
     unsigned fl, sl;
     mapping(dh_size(b), &fl, &sl);
@@ -101,107 +101,89 @@ static dh_block *find_fit(const struct default_heap *h, size_t need)
     if (need >= DH_MAX_BLOCK) return NULL;
     unsigned fl, sl;
     mapping(need, &fl, &sl);
-    dh_block *b = h->heads[fl][sl];
+    dh_block *b = h->heads[fl][sl], *own = b;
     if (b && dh_size(b) >= need) return b;
+    size_t rounded = need;
+    unsigned rfl = fl, rsl = sl + 1;
     if (need >= SMALL) {
-        need += (1ull << (fls64(need) - SL_LOG)) - 1;
-        if (need >= DH_MAX_BLOCK) return NULL;
-        mapping(need, &fl, &sl);
-    } else {
-        sl++;
+        rounded += (1ull << (fls64(need) - SL_LOG)) - 1;
+        if (rounded >= DH_MAX_BLOCK) return NULL;
+        mapping(rounded, &rfl, &rsl);
     }
-    return first_at_or_above(h, fl, sl);
+    b = first_at_or_above(h, rfl, rsl);
+    if (b || !own) return b;
+    /* Nothing above: a bounded look along need's own list, whose holes
+     * may or may not fit. */
+    for (unsigned looked = 0; (own = own->next_free) && looked < 16; looked++) {
+        if (!in_pool(h, dh_addr(own))) corrupted("free-list link", dh_addr(own));
+        if (dh_size(own) >= need) return own;
+    }
+    return NULL;
 }
 
 /* ---- neighbours, checked before use ---- */
 
-static dh_block *next_of(const struct default_heap *h, const dh_block *b)
+/* The hole above b, or NULL when the block above is in use. b's size has
+ * been checked (b + size <= the end marker). */
+static inline dh_block *free_above(const struct default_heap *h, const dh_block *b)
 {
-    uintptr_t n = dh_addr(b) + dh_size(b);
-    if (dh_size(b) < DH_MIN_BLOCK || n > h->end - DH_GRAIN || n < dh_addr(b))
-        corrupted("block size", dh_addr(b));
-    dh_block *nb = (dh_block *)n;
-    if (!dh_head_ok(h, nb)) corrupted("block header", n);
-    return nb;
+    dh_block *n = (dh_block *)(dh_addr(b) + dh_size(b));
+    if (!(n->head & DH_FREE)) return NULL;
+    if (!dh_head_ok(h, n) || dh_size(n) < DH_MIN_BLOCK ||
+        dh_size(n) > h->end - DH_GRAIN - dh_addr(n))
+        corrupted("hole header", dh_addr(n));
+    return n;
 }
 
-/* The hole below b (b has PREV_FREE). */
-static dh_block *prev_of(const struct default_heap *h, const dh_block *b)
+/* The hole below b, or NULL when b->prev_size says the block below is in use. */
+static inline dh_block *free_below(const struct default_heap *h, const dh_block *b)
 {
-    uintptr_t p = dh_addr(b) - b->prev_size;
-    if (b->prev_size < DH_MIN_BLOCK || p < h->start || p > dh_addr(b))
-        corrupted("previous block size", dh_addr(b));
+    size_t ps = b->prev_size;
+    if (!ps) return NULL;
+    uintptr_t p = dh_addr(b) - ps;
     dh_block *pb = (dh_block *)p;
-    if (!dh_head_ok(h, pb) || dh_size(pb) != b->prev_size || !(pb->head & DH_FREE))
-        corrupted("previous block header", p);
+    if (ps < DH_MIN_BLOCK || p < h->start || p > dh_addr(b) || !dh_head_ok(h, pb) ||
+        dh_size(pb) != ps || !(pb->head & DH_FREE))
+        corrupted("previous block size", dh_addr(b));
     return pb;
 }
 
-/* Set or clear PREV_FREE on b (keeping its other fields). */
-static inline void set_prev_free(const struct default_heap *h, dh_block *b, bool free,
-                                 size_t prev_size)
+/* Make [b, b + size) a hole and tell the block above (which is in use). */
+static inline void make_hole(struct default_heap *h, dh_block *b, size_t size)
 {
-    uint64_t flags = (b->head & DH_FLAG_MASK & ~DH_PREV_FREE) | (free ? DH_PREV_FREE : 0);
-    dh_set_head(h, b, dh_size(b), flags, dh_align_log(b));
-    if (free) b->prev_size = prev_size;
-}
-
-/* Make [b, b + size) a hole (its PREV_FREE given), put it on its list and
- * tell the block above. The caller has merged it with its neighbours. */
-static void make_hole(struct default_heap *h, dh_block *b, size_t size, uint64_t prev_free)
-{
-    dh_set_head(h, b, size, DH_FREE | prev_free, 0);
+    dh_set_head(h, b, size, DH_FREE, 0);
     list_insert(h, b);
-    set_prev_free(h, next_of(h, b), true, size);
+    ((dh_block *)(dh_addr(b) + size))->prev_size = size;
 }
 
 /* ---- init and extend ---- */
 
 void dh_pool_init(struct default_heap *h)
 {
-    dh_block *end = dh_end_marker(h);
+    dh_block *end = dh_end_marker(h), *b = (dh_block *)h->start;
     dh_set_head(h, end, 0, 0, 0);
-    size_t size = h->end - DH_GRAIN - h->start;
-    make_hole(h, (dh_block *)h->start, size, 0);
+    b->prev_size = 0;
+    make_hole(h, b, h->end - DH_GRAIN - h->start);
 }
 
 void dh_pool_extend(struct default_heap *h, uintptr_t new_end)
 {
-    dh_block *old_end = dh_end_marker(h);
-    if (!dh_head_ok(h, old_end) || dh_size(old_end) != 0) corrupted("end marker", dh_addr(old_end));
-    uint64_t prev_free = old_end->head & DH_PREV_FREE;
-    dh_block *b = old_end;
+    dh_block *b = dh_end_marker(h);
+    if (!dh_head_ok(h, b) || dh_size(b) != 0 || (b->head & DH_FREE))
+        corrupted("end marker", dh_addr(b));
     size_t size = new_end - h->end;
-    if (prev_free) {
-        dh_block *p = prev_of(h, old_end);
+    dh_block *p = free_below(h, b);
+    if (p) {
         list_remove(h, p);
         size += dh_size(p);
-        prev_free = p->head & DH_PREV_FREE;
         b = p;
     }
     h->end = new_end;
     dh_set_head(h, dh_end_marker(h), 0, 0, 0);
-    make_hole(h, b, size, prev_free);
+    make_hole(h, b, size);
 }
 
 /* ---- take and give ---- */
-
-/* Split the tail of used block b (size bytes now) at need when the rest can
- * be a hole; merge that hole with a hole above. */
-static void trim_tail(struct default_heap *h, dh_block *b, size_t need)
-{
-    size_t size = dh_size(b);
-    if (size - need < DH_MIN_BLOCK) return;
-    dh_block *rest = (dh_block *)(dh_addr(b) + need);
-    size_t rest_size = size - need;
-    dh_block *n = next_of(h, b);
-    dh_set_head(h, b, need, b->head & DH_FLAG_MASK, dh_align_log(b));
-    if (n->head & DH_FREE) {
-        list_remove(h, n);
-        rest_size += dh_size(n);
-    }
-    make_hole(h, rest, rest_size, 0);
-}
 
 /* Where in hole b a block whose (address + off) is align-aligned may start:
  * b itself or at least DH_MIN_BLOCK above (the gap becomes a hole). */
@@ -218,12 +200,12 @@ static inline bool fits_aligned(const dh_block *b, size_t need, size_t align, si
     return a - dh_addr(b) <= dh_size(b) && dh_size(b) - (a - dh_addr(b)) >= need;
 }
 
-/* An aligned fit: the guaranteed search first, then a bounded look at the
- * holes of need's lists and above, which finds fits in a fragmented pool. */
+/* An aligned fit: a bounded look at the holes of need's lists and above
+ * (which finds fits in a fragmented pool without splitting a large hole),
+ * then the search that always fits. */
 static dh_block *find_aligned(const struct default_heap *h, size_t need, size_t align, size_t off)
 {
-    dh_block *b = find_fit(h, need + align + DH_GRAIN);
-    if (b) return b;
+    dh_block *b;
     unsigned fl, sl, looked = 0;
     mapping(need, &fl, &sl);
     for (; fl < DEFAULT_HEAP_FL; fl++, sl = 0) {
@@ -232,75 +214,129 @@ static dh_block *find_aligned(const struct default_heap *h, size_t need, size_t 
             for (b = h->heads[fl][__builtin_ctz(slm)]; b; b = b->next_free) {
                 if (!in_pool(h, dh_addr(b))) corrupted("free-list link", dh_addr(b));
                 if (fits_aligned(b, need, align, off)) return b;
-                if (++looked == 32) return NULL;
+                if (++looked == 16) return find_fit(h, need + align + DH_GRAIN);
             }
         }
     }
     return NULL;
 }
 
-dh_block *dh_pool_take(struct default_heap *h, size_t need, size_t align, size_t off,
+/* Cut used block b (size bytes, flags and alignment class given) to need
+ * bytes when the rest can be a hole; the block above b is in use. */
+static inline void cut(struct default_heap *h, dh_block *b, size_t size, size_t need,
                        uint64_t flags, unsigned align_log)
+{
+    if (size - need >= DH_MIN_BLOCK) {
+        dh_block *rest = (dh_block *)(dh_addr(b) + need);
+        rest->prev_size = 0;
+        make_hole(h, rest, size - need);
+        size = need;
+    } else {
+        ((dh_block *)(dh_addr(b) + size))->prev_size = 0;
+    }
+    dh_set_head(h, b, size, flags, align_log);
+}
+
+static inline dh_block *take(struct default_heap *h, size_t need, size_t align, size_t off,
+                             uint64_t flags, unsigned align_log)
 {
     if (!dh_has_blocks(h)) return NULL;
     dh_block *b = align <= DH_GRAIN ? find_fit(h, need) : find_aligned(h, need, align, off);
     if (!b) return NULL;
-    if (!dh_head_ok(h, b) || !(b->head & DH_FREE) || dh_size(b) < DH_MIN_BLOCK)
+    size_t size = dh_size(b);
+    if (!dh_head_ok(h, b) || !(b->head & DH_FREE) || size < DH_MIN_BLOCK ||
+        size > h->end - DH_GRAIN - dh_addr(b))
         corrupted("hole header", dh_addr(b));
     list_remove(h, b);
-    uint64_t prev_free = b->head & DH_PREV_FREE;
-    size_t size = dh_size(b);
     if (align > DH_GRAIN) {
         uintptr_t a = aligned_start(dh_addr(b), align, off);
         if (a != dh_addr(b)) { /* the gap below stays a hole */
             size_t gap = a - dh_addr(b);
-            dh_set_head(h, b, gap, DH_FREE | prev_free, 0);
+            dh_set_head(h, b, gap, DH_FREE, 0);
             list_insert(h, b);
             b = (dh_block *)a;
             b->prev_size = gap;
             size -= gap;
-            prev_free = DH_PREV_FREE;
         }
     }
-    dh_set_head(h, b, size, flags | prev_free, align_log);
-    set_prev_free(h, next_of(h, b), false, 0);
-    trim_tail(h, b, need);
+    cut(h, b, size, need, flags, align_log);
+    return b;
+}
+
+static inline void give(struct default_heap *h, dh_block *b)
+{
+    size_t size = dh_size(b);
+    dh_block *n = free_above(h, b), *p = free_below(h, b);
+    if (n) {
+        list_remove(h, n);
+        size += dh_size(n);
+    }
+    if (p) {
+        /* The freed header keeps FREE: a later free of it is a double free. */
+        dh_set_head(h, b, dh_size(b), DH_FREE, 0);
+        list_remove(h, p);
+        size += dh_size(p);
+        b = p;
+    }
+    make_hole(h, b, size);
+}
+
+dh_block *dh_pool_take(struct default_heap *h, size_t need, size_t align, size_t off,
+                       uint64_t flags, unsigned align_log)
+{
+    dh_block *b = take(h, need, align, off, flags, align_log);
+    if (!b && dh_slab_flush(h)) b = take(h, need, align, off, flags, align_log);
     return b;
 }
 
 void dh_pool_give(struct default_heap *h, dh_block *b)
 {
-    size_t size = dh_size(b);
-    uint64_t prev_free = b->head & DH_PREV_FREE;
-    dh_block *n = next_of(h, b);
-    /* The freed header keeps FREE (a later free of it is a double free). */
-    dh_set_head(h, b, size, DH_FREE | prev_free, 0);
-    if (n->head & DH_FREE) {
-        list_remove(h, n);
-        size += dh_size(n);
-    }
-    if (prev_free) {
-        dh_block *p = prev_of(h, b);
-        list_remove(h, p);
-        size += dh_size(p);
-        prev_free = p->head & DH_PREV_FREE;
-        b = p;
-    }
-    make_hole(h, b, size, prev_free);
+    give(h, b);
+}
+
+void *dh_pool_alloc(struct default_heap *h, struct layout l)
+{
+    size_t align = l.align < DH_GRAIN ? DH_GRAIN : l.align;
+    /* Both below 2^47: size + align - 1 cannot overflow. */
+    if (l.align == 0 || (l.align & (l.align - 1)) || l.size >= DH_MAX_BLOCK ||
+        align >= DH_MAX_BLOCK)
+        return NULL;
+    size_t need = dh_need(l.size);
+    unsigned align_log = dh_log2(align);
+    dh_block *b = take(h, need, align, DH_GRAIN, 0, align_log);
+    if (__builtin_expect(!b, 0) && dh_slab_flush(h))
+        b = take(h, need, align, DH_GRAIN, 0, align_log);
+    return b ? (void *)(dh_addr(b) + DH_GRAIN) : NULL;
+}
+
+void dh_pool_check_layout(const dh_block *b, uintptr_t p, struct layout l)
+{
+    size_t need = dh_need(l.size), size = dh_size(b);
+    size_t align = l.align < DH_GRAIN ? DH_GRAIN : l.align;
+    if (l.size >= DH_MAX_BLOCK || need > size || size - need >= DH_MIN_BLOCK || l.align == 0 ||
+        (l.align & (l.align - 1)) || dh_log2(align) != dh_align_log(b))
+        dh_size_mismatch(p, l, size - DH_GRAIN, (size_t)1 << dh_align_log(b));
+}
+
+void dh_pool_free(struct default_heap *h, uintptr_t p, struct layout l)
+{
+    dh_block *b = dh_pool_block_of(h, p, "default_heap_dealloc");
+    dh_pool_check_layout(b, p, l);
+    give(h, b);
 }
 
 bool dh_pool_resize(struct default_heap *h, dh_block *b, size_t need)
 {
     size_t size = dh_size(b);
-    if (need > size) {
-        dh_block *n = next_of(h, b);
-        if (!(n->head & DH_FREE) || size + dh_size(n) < need) return false;
+    uint64_t flags = b->head & DH_FLAG_MASK;
+    unsigned align_log = dh_align_log(b);
+    dh_block *n = free_above(h, b);
+    if (need > size && (!n || size + dh_size(n) < need)) return false;
+    if (n) { /* take the hole above in, then cut what is not needed */
         list_remove(h, n);
         size += dh_size(n);
-        dh_set_head(h, b, size, b->head & DH_FLAG_MASK, dh_align_log(b));
-        set_prev_free(h, next_of(h, b), false, 0);
     }
-    trim_tail(h, b, need);
+    cut(h, b, size, need, flags, align_log);
     return true;
 }
 
