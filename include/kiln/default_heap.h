@@ -17,9 +17,9 @@
  *     pop a slot from a per-page free list; a free pushes it back. Slots
  *     carry no header: the page header is found by masking the address. When
  *     no page can be had, a small request takes a pool block (freed by
- *     pointer like any other). A page that empties
- *     goes back to the pool, except one per class kept for reuse; those kept
- *     pages go back too as soon as the pool runs short.
+ *     pointer like any other). A page that empties goes back to the pool,
+ *     except one per class kept for reuse; those kept pages go back too as
+ *     soon as the pool runs short.
  *
  * Hardening (issue 12): a misuse panics with a clear message, and never makes
  * the allocator write outside the region or hand out a live block twice.
