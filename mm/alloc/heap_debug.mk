@@ -5,3 +5,32 @@
 .PHONY: heap-table
 heap-table: $(B)/host/test_heap_misuse
 	@KILN_WRITE_TABLE=1 ASAN_OPTIONS=detect_leaks=1 $< >/dev/null && git --no-pager diff --stat -- docs/heap.md
+
+# make bench-hardening: instructions per operation of each design with its
+# checks as built and with them compiled out (bench/hardening_off.h), and
+# under the HEAP_DEBUG layer; a1 and b, under callgrind.
+HB_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Iinclude -DKILN_HOST -MMD -MP
+HB_INFRA := mm/alloc/allocator.c mm/alloc/layout.c mm/alloc/global.c mm/alloc/kmalloc.c \
+    mm/alloc/heap_debug.c mm/alloc/designs.c mm/alloc/dummy.c
+HB_DESIGNS := $(filter-out $(HB_INFRA),$(wildcard mm/alloc/*.c))
+HB_ON_OBJS := $(patsubst %,$(B)/bench/hb/on/%.o,$(HB_INFRA) $(HB_DESIGNS) bench/panic.c)
+HB_OFF_OBJS := $(patsubst %,$(B)/bench/hb/on/%.o,$(HB_INFRA) bench/panic.c) \
+    $(patsubst %,$(B)/bench/hb/off/%.o,$(HB_DESIGNS))
+
+$(B)/bench/hb/on/%.c.o: %.c
+	@mkdir -p $(@D)
+	$(Q)$(HOSTCC) $(HB_CFLAGS) -c $< -o $@
+$(B)/bench/hb/off/%.c.o: %.c bench/hardening_off.h
+	@mkdir -p $(@D)
+	$(Q)$(HOSTCC) $(HB_CFLAGS) -Wno-unused-parameter -Wno-unused-variable \
+	    -Wno-unused-but-set-variable -Wno-unused-function -include bench/hardening_off.h -c $< -o $@
+$(B)/bench/hardening_bench: bench/hardening_bench.c $(HB_ON_OBJS)
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HB_CFLAGS) -fno-optimize-sibling-calls -o $@ $(filter %.c %.o,$^)
+$(B)/bench/hardening_bench_off: bench/hardening_bench.c $(HB_OFF_OBJS)
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HB_CFLAGS) -fno-optimize-sibling-calls -o $@ $(filter %.c %.o,$^)
+
+.PHONY: bench-hardening
+bench-hardening: $(B)/bench/hardening_bench $(B)/bench/hardening_bench_off
+	@$(B)/bench/hardening_bench
