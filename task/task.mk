@@ -1,14 +1,15 @@
 # Cooperative multitasking (blog_os post 12), included from the Makefile.
 #
-# The lock-free queue's host test built once more with ThreadSanitizer
-# (clang-14 from libclang-rt-14-dev): TSan, not ASan, is what sees a missing
-# release/acquire pair between threads. make test runs it with the other host
-# tests (build/host/test_mpmc_queue_tsan).
+# The host tests that share data between threads, built once more with
+# ThreadSanitizer (clang-14 from libclang-rt-14-dev): TSan, not ASan, is what
+# sees a missing release/acquire pair. The lock-free queue with racing
+# producers and consumers, and the executor with its fake interrupt thread.
+# make test runs them with the other host tests (build/host/test_*_tsan).
 TSAN_CC ?= clang-14
 TSAN_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Iinclude -DKILN_HOST \
     -fsanitize=thread -fno-omit-frame-pointer -MMD -MP
 TSAN_OBJS := $(patsubst %,$(B)/host/tsan/%.o,$(PURE_SRCS) tests/host/support.c)
-TSAN_TESTS := $(B)/host/test_mpmc_queue_tsan
+TSAN_TESTS := $(B)/host/test_mpmc_queue_tsan $(B)/host/test_executor_tsan
 HOST_TESTS += $(TSAN_TESTS)
 
 $(B)/host/tsan/%.c.o: %.c
