@@ -16,6 +16,7 @@
 #include "kiln/init.h"
 #include "kiln/keyboard.h"
 #include "kiln/ktest.h"
+#include "kiln/pic.h"
 #include "kiln/scancode_stream.h"
 #include "kiln/sleep.h"
 #include "kiln/string.h"
@@ -288,6 +289,39 @@ KTEST(keys_through_the_ps2_controller_reach_the_keyboard_task)
     kassert_eq(typed[2], 'b');
     kassert_eq(executor_stats(&ex).polls, polls + 1);
     end(); /* drops print_keypresses, which frees the stream */
+}
+
+/* The lost wake-up that sleep_if_idle must not have. The timer is masked,
+ * so only the keyboard can end a halt. With interrupts off (as after
+ * sleep_if_idle's check), a key arrives: IRQ 1 is raised but held. The queue
+ * is still empty, so sleep_if_idle halts; its "sti; hlt" takes the held
+ * interrupt only once the hlt has begun, and the interrupt ends it. Had the
+ * interrupt been taken between sti and hlt, the wake-up would be spent and
+ * the CPU would halt for good (the runner's timeout would fail the image). */
+KTEST(a_key_held_back_while_interrupts_are_off_ends_the_halt)
+{
+    typed_len = 0;
+    begin(8);
+    executor_spawn(&ex, FUTURE_BOX(struct print_keypresses, print_keypresses(capture)));
+    executor_run_ready_tasks(&ex); /* the task waits on the stream */
+    irq_set_handler(IRQ_TIMER, NULL);
+    cli();
+    while (inb(0x64) & 0x02) cpu_relax();
+    outb(0x64, 0xd2);
+    while (inb(0x64) & 0x02) cpu_relax();
+    outb(0x60, 0x30); /* b */
+    while (!(inb(0x64) & 0x01)) cpu_relax(); /* in the output buffer: IRQ 1 raised */
+    kassert(mpmc_queue_is_empty(&ex.queue->ids)); /* not delivered: nothing woken yet */
+    uint64_t halts = executor_stats(&ex).halts;
+    executor_sleep_if_idle(&ex); /* halts, and returns only through IRQ 1 */
+    kassert(interrupts_enabled());
+    timer_init(); /* the timer back */
+    kassert_eq(executor_stats(&ex).halts, halts + 1);
+    kassert(!mpmc_queue_is_empty(&ex.queue->ids)); /* IRQ 1 woke the keyboard task */
+    executor_run_ready_tasks(&ex);
+    kassert_eq(typed_len, 1);
+    kassert_eq(typed[0], 'b');
+    end();
 }
 
 KTEST(scancode_101_arriving_before_the_task_runs_is_dropped_with_the_warning)
