@@ -15,6 +15,18 @@ static void say(const char *line)
     println("%s", line);
 }
 
+/* The keyboard task echoes through keyboard_echo; the demo notes whether
+ * the echo left the cursor inside a line, so the ticker's line starts on a
+ * line of its own instead of after the typed characters. (Only the kernel's
+ * one executor touches this: tasks never run concurrently.) */
+static bool typed_mid_line;
+
+static void demo_echo(const struct key_event *ev)
+{
+    keyboard_echo(ev);
+    typed_mid_line = ev->ch != '\n';
+}
+
 /* Every second: "[async] N s; executor: ..." (sleep_ticks(TIMER_HZ) in a
  * loop), beyond the post. */
 struct ticker {
@@ -35,7 +47,9 @@ static enum poll ticker_poll(struct future *self, struct context *cx)
         AWAIT(t, cx, &t->nap);
         t->seconds++;
         executor_stats_format(t->ex, line, sizeof line);
-        println("[async] %llu s; %s", (unsigned long long)t->seconds, line);
+        println("%s[async] %llu s; %s", typed_mid_line ? "\n" : "", (unsigned long long)t->seconds,
+                line);
+        typed_mid_line = false;
     }
     CO_END(t);
 }
@@ -61,7 +75,7 @@ noreturn void async_demo_run(void)
 
     sleep_init();
     executor_init(&executor, 100, &kernel_idle);
-    executor_spawn(&executor, FUTURE_BOX(struct print_keypresses, print_keypresses(keyboard_echo)));
+    executor_spawn(&executor, FUTURE_BOX(struct print_keypresses, print_keypresses(demo_echo)));
     executor_spawn(&executor, FUTURE_BOX(struct ticker, {.base = {&ticker_vt}, .ex = &executor}));
     executor_run(&executor);
 }
