@@ -309,8 +309,8 @@ KTEST(a_key_held_back_while_interrupts_are_off_ends_the_halt)
     while (inb(0x64) & 0x02) cpu_relax();
     outb(0x64, 0xd2);
     while (inb(0x64) & 0x02) cpu_relax();
-    outb(0x60, 0x30); /* b */
-    while (!(inb(0x64) & 0x01)) cpu_relax(); /* in the output buffer: IRQ 1 raised */
+    outb(0x60, 0x30);                             /* b */
+    while (!(inb(0x64) & 0x01)) cpu_relax();      /* in the output buffer: IRQ 1 raised */
     kassert(mpmc_queue_is_empty(&ex.queue->ids)); /* not delivered: nothing woken yet */
     uint64_t halts = executor_stats(&ex).halts;
     executor_sleep_if_idle(&ex); /* halts, and returns only through IRQ 1 */
