@@ -32,7 +32,9 @@ void panic_print_backtrace(int (*print)(const char *fmt, ...))
     backtrace_print_from(origin_rip, origin_rbp, print);
 }
 
-void panic_at(const char *file, int line, const char *fmt, ...)
+/* Interrupts off; a second fatal error while handling one is reported
+ * plainly on serial and halts at once. */
+static void enter_fatal(void)
 {
     cli();
     if (panicking++) { /* a panic while panicking: say so plainly and stop */
@@ -40,11 +42,24 @@ void panic_at(const char *file, int line, const char *fmt, ...)
         serial_write(nested, sizeof nested - 1);
         hlt_loop();
     }
+    console_break_lock();
+}
+
+void exception_halt(const char *report)
+{
+    enter_fatal();
+    if (hook) hook(report);
+    kprintf("%s\n", report);
+    hlt_loop();
+}
+
+void panic_at(const char *file, int line, const char *fmt, ...)
+{
+    enter_fatal();
     if (!origin_rip) { /* start at the call of panic_at: [rbp] is the caller's rbp */
         origin_rip = (uint64_t)(uintptr_t)__builtin_return_address(0) - 1;
         origin_rbp = *(const uint64_t *)__builtin_frame_address(0);
     }
-    console_break_lock();
     va_list ap;
     int n = ksnprintf(message, sizeof message, "panicked at %s:%d: ", file, line);
     va_start(ap, fmt);

@@ -36,23 +36,44 @@ size_t page_fault_error_format(uint64_t code, char *buf, size_t size)
     return n;
 }
 
-static void breakpoint_handler(struct interrupt_frame *f)
+size_t exception_breakpoint_report(const struct interrupt_frame *f, char *buf, size_t size)
 {
-    println("EXCEPTION: BREAKPOINT");
-    interrupt_frame_print(f);
+    return (size_t)ksnprintf(buf, size, "EXCEPTION: BREAKPOINT\n" FRAME_FMT, FRAME_ARGS(f));
 }
 
+size_t exception_page_fault_report(const struct interrupt_frame *f, uint64_t address, char *buf,
+                                   size_t size)
+{
+    char code[160];
+    page_fault_error_format(f->error_code, code, sizeof code);
+    return (size_t)ksnprintf(buf, size,
+                             "EXCEPTION: PAGE FAULT\nAccessed Address: VirtAddr(0x%llx)\n"
+                             "Error Code: %s\n" FRAME_FMT,
+                             (unsigned long long)address, code, FRAME_ARGS(f));
+}
+
+/* The blog's breakpoint handler: print the report and return. */
+static void breakpoint_handler(struct interrupt_frame *f)
+{
+    char report[512];
+    exception_breakpoint_report(f, report, sizeof report);
+    println("%s", report);
+}
+
+/* The blog's page-fault handler: print the report, then halt for good
+ * (exception_halt hands it to a test image's hook instead). Faults of
+ * probe_read/probe_write resume after the probe. */
 static void page_fault_handler(struct interrupt_frame *f)
 {
     uint64_t addr = read_cr2();
     if (page_fault_fixup(f, addr)) return;
-    char code[160];
-    page_fault_error_format(f->error_code, code, sizeof code);
-    panic_set_origin(f->rip, f->rbp);
-    panic("EXCEPTION: PAGE FAULT\nAccessed Address: 0x%llx\nError Code: %s\n" FRAME_FMT,
-          (unsigned long long)addr, code, FRAME_ARGS(f));
+    static char report[640];
+    exception_page_fault_report(f, addr, report, sizeof report);
+    panic_set_origin(f->rip, f->rbp); /* a test's backtrace starts at the fault */
+    exception_halt(report);
 }
 
+/* The blog's double-fault handler: a panic with the report. */
 static void double_fault_handler(struct interrupt_frame *f)
 {
     panic_set_origin(f->rip, f->rbp);

@@ -3,6 +3,7 @@
 #ifndef KILN_IDT_H
 #define KILN_IDT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* What isr.S saves, then what the CPU pushed. The last five fields are the
@@ -50,21 +51,45 @@ void interrupt_dispatch(struct interrupt_frame *frame);
 /* "DIVIDE ERROR", "PAGE FAULT", ... for vectors 0..31; NULL above. */
 const char *exception_name(uint64_t vector);
 
-/* The frame as the blog prints it, for a format string and its arguments. */
+/* The frame as the blog prints it with {:#?} (x86_64's InterruptStackFrame
+ * Debug, one field per line), for a format string and its arguments:
+ *     InterruptStackFrame {
+ *         instruction_pointer: VirtAddr(0xffffffff80103bb6),
+ *         code_segment: 8,
+ *         cpu_flags: 0x286,
+ *         stack_pointer: VirtAddr(0xffffffff8012ef00),
+ *         stack_segment: 16,
+ *     }
+ * (no newline after the closing brace). */
 #define FRAME_FMT                                                                                  \
-    "InterruptStackFrame { instruction_pointer: 0x%llx, code_segment: 0x%llx, cpu_flags: "         \
-    "0x%llx, stack_pointer: 0x%llx, stack_segment: 0x%llx }"
+    "InterruptStackFrame {\n"                                                                      \
+    "    instruction_pointer: VirtAddr(0x%llx),\n"                                                 \
+    "    code_segment: %llu,\n"                                                                    \
+    "    cpu_flags: 0x%llx,\n"                                                                     \
+    "    stack_pointer: VirtAddr(0x%llx),\n"                                                       \
+    "    stack_segment: %llu,\n"                                                                   \
+    "}"
 #define FRAME_ARGS(f)                                                                              \
     (unsigned long long)(f)->rip, (unsigned long long)(f)->cs, (unsigned long long)(f)->rflags,    \
         (unsigned long long)(f)->rsp, (unsigned long long)(f)->ss
 
-/* Print the frame as the blog does: InterruptStackFrame { instruction_pointer:
- * 0x..., code_segment: 0x..., cpu_flags: 0x..., stack_pointer: 0x...,
- * stack_segment: 0x... } */
+/* Print the frame in FRAME_FMT's shape, then a newline. */
 void interrupt_frame_print(const struct interrupt_frame *frame);
 
 /* Install the breakpoint, page-fault and double-fault handlers
  * (arch/x86_64/exceptions.c). */
 void exceptions_init(void);
+
+/* The breakpoint handler's report, as the blog's println!("EXCEPTION:
+ * BREAKPOINT\n{:#?}", stack_frame) prints it: "EXCEPTION: BREAKPOINT\n" and
+ * FRAME_FMT (no final newline). snprintf-style: returns the full length. */
+size_t exception_breakpoint_report(const struct interrupt_frame *frame, char *buf, size_t size);
+
+/* The page-fault handler's report, as the blog's prints it: "EXCEPTION: PAGE
+ * FAULT", "Accessed Address: VirtAddr(0x...)", "Error Code:
+ * PageFaultErrorCode(...)" and FRAME_FMT, one per line (no final newline).
+ * snprintf-style. */
+size_t exception_page_fault_report(const struct interrupt_frame *frame, uint64_t address, char *buf,
+                                   size_t size);
 
 #endif

@@ -22,7 +22,8 @@ static bool contains(const char *s, const char *part)
 static void check_message(const char *message)
 {
     if (contains(message, "EXCEPTION: GENERAL PROTECTION FAULT") &&
-        contains(message, "error code: 0x1230") && contains(message, "instruction_pointer: 0x")) {
+        contains(message, "error code: 0x1230") &&
+        contains(message, "    instruction_pointer: VirtAddr(0x")) {
         serial_printf("[ok]\n");
         qemu_exit(QEMU_EXIT_SUCCESS);
     }

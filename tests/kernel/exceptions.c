@@ -1,7 +1,9 @@
 /* Each exception reaches the handler registered for its vector, with the
- * right vector and error code, and the handler can resume execution. */
+ * right vector and error code, and the handler can resume execution. The
+ * breakpoint handler's report has the blog's wording and frame shape. */
 #include <stdint.h>
 
+#include "kiln/fmt.h"
 #include "kiln/idt.h"
 #include "kiln/init.h"
 #include "kiln/ktest.h"
@@ -67,4 +69,56 @@ KTEST(invalid_opcode_reaches_its_handler)
 KTEST(unknown_vector_is_ignored)
 {
     __asm__ volatile("int $200" ::: "memory");
+}
+
+/* The breakpoint handler's report for the frame of an int3, to the letter:
+ * the blog's println!("EXCEPTION: BREAKPOINT\n{:#?}", stack_frame). The
+ * registers are saved just before the int3; the frame's instruction pointer
+ * is the address after it. */
+extern const char bp_done[];
+static volatile uint64_t bp_flags, bp_rsp, bp_ss;
+static char bp_report[512];
+
+static void report_breakpoint(struct interrupt_frame *f)
+{
+    exception_breakpoint_report(f, bp_report, sizeof bp_report);
+}
+
+KTEST(breakpoint_report_has_the_blogs_shape)
+{
+    idt_set_handler(3, report_breakpoint);
+    __asm__ volatile("xor %%eax, %%eax\n"
+                     "mov %%ss, %%ax\n"
+                     "mov %%rax, %2\n"
+                     "pushfq\n"
+                     "pop %%rax\n"
+                     "mov %%rax, %0\n"
+                     "mov %%rsp, %1\n"
+                     "int3\n"
+                     ".global bp_done\n"
+                     "bp_done:"
+                     : "=m"(bp_flags), "=m"(bp_rsp), "=m"(bp_ss)
+                     :
+                     : "rax", "memory");
+    exceptions_init(); /* the real breakpoint handler again */
+    char want[512];
+    ksnprintf(want, sizeof want,
+              "EXCEPTION: BREAKPOINT\n"
+              "InterruptStackFrame {\n"
+              "    instruction_pointer: VirtAddr(0x%llx),\n"
+              "    code_segment: 8,\n"
+              "    cpu_flags: 0x%llx,\n"
+              "    stack_pointer: VirtAddr(0x%llx),\n"
+              "    stack_segment: %llu,\n"
+              "}",
+              (unsigned long long)(uintptr_t)bp_done, (unsigned long long)bp_flags,
+              (unsigned long long)bp_rsp, (unsigned long long)bp_ss);
+    if (strcmp(bp_report, want) != 0)
+        panic("the breakpoint report\n%s\nis not\n%s", bp_report, want);
+}
+
+/* The real breakpoint handler prints its report and returns. */
+KTEST(breakpoint_handler_returns)
+{
+    __asm__ volatile("int3" ::: "memory");
 }
