@@ -146,7 +146,7 @@ HOST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Iinclude -DKILN_HOST \
 TASK_PURE_SRCS := $(addprefix task/,future.c waker.c task.c executor.c simple_executor.c \
     async_example.c)
 PURE_SRCS := $(filter-out lib/string.c,$(wildcard lib/*.c mm/alloc/*.c)) \
-    $(wildcard boot/multiboot2.c drivers/scancode.c mm/frame.c) $(TASK_PURE_SRCS)
+    $(wildcard boot/multiboot2.c drivers/scancode.c drivers/key_echo.c mm/frame.c) $(TASK_PURE_SRCS)
 PURE_OBJS := $(patsubst %,$(B)/host/obj/%.o,$(PURE_SRCS))
 HOST_TEST_SRCS := $(wildcard tests/host/test_*.c)
 HOST_TESTS := $(patsubst tests/host/%.c,$(B)/host/%,$(HOST_TEST_SRCS))

@@ -2,6 +2,7 @@
 
 #include "arch/x86_64/cpu.h"
 #include "kiln/console.h"
+#include "kiln/key_echo.h"
 #include "kiln/pic.h"
 #include "kiln/scancode_stream.h"
 
@@ -10,34 +11,14 @@
 static struct scancode_decoder decoder;
 static key_consumer consumer;
 
-static bool is_modifier_or_lock(enum key_code k)
-{
-    switch (k) {
-    case KEY_LSHIFT:
-    case KEY_RSHIFT:
-    case KEY_LCTRL:
-    case KEY_RCTRL:
-    case KEY_LALT:
-    case KEY_RALT:
-    case KEY_LWIN:
-    case KEY_RWIN:
-    case KEY_CAPS_LOCK:
-    case KEY_NUM_LOCK:
-    case KEY_SCROLL_LOCK:
-        return true;
-    default:
-        return false;
-    }
-}
-
-/* The blog's demo: print the character, or the name of a key that has no
- * printable one (Backspace, Escape, Ctrl+letters, arrows, ...). */
+/* The echo of a key press, as the blog's keyboard handler prints it
+ * (drivers/key_echo.c): the character, control characters included (VGA
+ * shows them as ■), or the key's name. */
 void keyboard_echo(const struct key_event *ev)
 {
-    if ((ev->ch >= 0x20 && ev->ch < 0x7f) || ev->ch == '\n')
-        print("%c", (char)ev->ch);
-    else if (!is_modifier_or_lock(ev->key))
-        print("%s", key_name(ev->key));
+    char text[KEY_ECHO_MAX];
+    size_t n = key_echo(ev, text, sizeof text);
+    if (n) console_write(text, n);
 }
 
 void keyboard_deliver(const struct key_event *ev)

@@ -98,25 +98,25 @@ static const char *const names[KEY_COUNT] = {
     [KEY_F3] = "F3", [KEY_F4] = "F4", [KEY_F5] = "F5", [KEY_F6] = "F6", [KEY_F7] = "F7",
     [KEY_F8] = "F8", [KEY_F9] = "F9", [KEY_F10] = "F10", [KEY_F11] = "F11", [KEY_F12] = "F12",
     [KEY_PRINT_SCREEN] = "PrintScreen", [KEY_SYSRQ] = "SysRq", [KEY_SCROLL_LOCK] = "ScrollLock",
-    [KEY_PAUSE] = "PauseBreak", [KEY_BACKTICK] = "BackTick", [KEY_1] = "Key1", [KEY_2] = "Key2",
+    [KEY_PAUSE] = "PauseBreak", [KEY_BACKTICK] = "Oem8", [KEY_1] = "Key1", [KEY_2] = "Key2",
     [KEY_3] = "Key3", [KEY_4] = "Key4", [KEY_5] = "Key5", [KEY_6] = "Key6", [KEY_7] = "Key7",
-    [KEY_8] = "Key8", [KEY_9] = "Key9", [KEY_0] = "Key0", [KEY_MINUS] = "Minus",
-    [KEY_EQUALS] = "Equals", [KEY_BACKSPACE] = "Backspace", [KEY_INSERT] = "Insert",
+    [KEY_8] = "Key8", [KEY_9] = "Key9", [KEY_0] = "Key0", [KEY_MINUS] = "OemMinus",
+    [KEY_EQUALS] = "OemPlus", [KEY_BACKSPACE] = "Backspace", [KEY_INSERT] = "Insert",
     [KEY_HOME] = "Home", [KEY_PAGE_UP] = "PageUp", [KEY_NUM_LOCK] = "NumpadLock",
     [KEY_KP_DIVIDE] = "NumpadDivide", [KEY_KP_MULTIPLY] = "NumpadMultiply",
     [KEY_KP_SUBTRACT] = "NumpadSubtract", [KEY_TAB] = "Tab", [KEY_Q] = "Q", [KEY_W] = "W",
     [KEY_E] = "E", [KEY_R] = "R", [KEY_T] = "T", [KEY_Y] = "Y", [KEY_U] = "U", [KEY_I] = "I",
-    [KEY_O] = "O", [KEY_P] = "P", [KEY_LBRACKET] = "BracketSquareLeft",
-    [KEY_RBRACKET] = "BracketSquareRight", [KEY_BACKSLASH] = "BackSlash",
+    [KEY_O] = "O", [KEY_P] = "P", [KEY_LBRACKET] = "Oem4",
+    [KEY_RBRACKET] = "Oem6", [KEY_BACKSLASH] = "Oem7",
     [KEY_DELETE] = "Delete", [KEY_END] = "End", [KEY_PAGE_DOWN] = "PageDown",
     [KEY_KP_7] = "Numpad7", [KEY_KP_8] = "Numpad8", [KEY_KP_9] = "Numpad9",
     [KEY_KP_ADD] = "NumpadAdd", [KEY_CAPS_LOCK] = "CapsLock", [KEY_A] = "A", [KEY_S] = "S",
     [KEY_D] = "D", [KEY_F] = "F", [KEY_G] = "G", [KEY_H] = "H", [KEY_J] = "J", [KEY_K] = "K",
-    [KEY_L] = "L", [KEY_SEMICOLON] = "SemiColon", [KEY_QUOTE] = "Quote", [KEY_ENTER] = "Enter",
+    [KEY_L] = "L", [KEY_SEMICOLON] = "Oem1", [KEY_QUOTE] = "Oem3", [KEY_ENTER] = "Return",
     [KEY_KP_4] = "Numpad4", [KEY_KP_5] = "Numpad5", [KEY_KP_6] = "Numpad6",
     [KEY_LSHIFT] = "LShift", [KEY_Z] = "Z", [KEY_X] = "X", [KEY_C] = "C", [KEY_V] = "V",
-    [KEY_B] = "B", [KEY_N] = "N", [KEY_M] = "M", [KEY_COMMA] = "Comma",
-    [KEY_PERIOD] = "Fullstop", [KEY_SLASH] = "Slash", [KEY_RSHIFT] = "RShift",
+    [KEY_B] = "B", [KEY_N] = "N", [KEY_M] = "M", [KEY_COMMA] = "OemComma",
+    [KEY_PERIOD] = "OemPeriod", [KEY_SLASH] = "Oem2", [KEY_RSHIFT] = "RShift",
     [KEY_ARROW_UP] = "ArrowUp", [KEY_KP_1] = "Numpad1", [KEY_KP_2] = "Numpad2",
     [KEY_KP_3] = "Numpad3", [KEY_KP_ENTER] = "NumpadEnter", [KEY_LCTRL] = "LControl",
     [KEY_LWIN] = "LWin", [KEY_LALT] = "LAlt", [KEY_SPACE] = "Spacebar", [KEY_RALT] = "RAltGr",
@@ -205,6 +205,9 @@ static bool emit(struct scancode_decoder *d, enum key_code key, bool pressed, st
     out->key = key;
     out->pressed = pressed;
     out->ch = pressed ? key_char(d, key) : 0;
+    out->shift = scancode_shift(d);
+    out->caps_lock = d->caps_lock;
+    out->num_lock = d->num_lock;
     return true;
 }
 
@@ -277,6 +280,12 @@ bool key_event_from_ascii(uint8_t byte, struct key_event *out)
         key = key_typing((char)byte, &shifted);
     }
     if (key == KEY_NONE) return false;
-    *out = (struct key_event){.key = key, .pressed = true, .ch = ch};
+    /* The modifiers as a keyboard would have them: shift for capitals and
+     * shifted symbols, num lock on (the decoder's start). */
+    *out = (struct key_event){.key = key,
+                              .pressed = true,
+                              .ch = ch,
+                              .shift = shifted || (byte >= 'A' && byte <= 'Z'),
+                              .num_lock = true};
     return true;
 }

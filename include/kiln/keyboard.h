@@ -30,8 +30,8 @@ void keyboard_deliver(const struct key_event *ev);
  * keyboard_handle_byte echoes through keyboard_echo). */
 void keyboard_set_consumer(key_consumer c);
 /* The echo of a key press, the one place that decides how typed keys look:
- * the character, or the key's name for keys that are not characters,
- * modifiers and locks excepted. Used by the keyboard task and by
+ * what the blog's handler prints (kiln/key_echo.h), the character or the
+ * key's name, modifiers included. Used by the keyboard task and by
  * keyboard_handle_byte. */
 void keyboard_echo(const struct key_event *ev);
 

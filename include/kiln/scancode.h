@@ -82,6 +82,9 @@ struct key_event {
     enum key_code key;
     bool pressed; /* false: released */
     uint32_t ch;  /* the character a press produces (see the top), else 0 */
+    /* The decoder's state once this event is taken in: either shift held,
+     * caps lock on, num lock on (what pc-keyboard's layouts read). */
+    bool shift, caps_lock, num_lock;
 };
 
 /* Reset *d: idle, no modifier held, caps and scroll lock off, num lock on. */
@@ -107,8 +110,9 @@ bool scancode_alt(const struct scancode_decoder *d);
  * Ctrl+letter). Returns false, leaving *out alone, for any other byte. */
 bool key_event_from_ascii(uint8_t byte, struct key_event *out);
 
-/* The key's name as pc-keyboard's KeyCode spells it ("ArrowUp", "F1",
- * "LShift", "Enter", "Key1", "Spacebar", ...); "Unknown" outside the enum. */
+/* The key's name as pc-keyboard 0.7's KeyCode (the blog's version) spells
+ * it: "ArrowUp", "F1", "LShift", "Return", "Key1", "Oem8" (the backtick),
+ * "Spacebar", ...; "Unknown" outside the enum. */
 const char *key_name(enum key_code key);
 
 #endif
