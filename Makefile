@@ -124,7 +124,10 @@ need-deps:
 	@tools/install-deps.sh --check-only || tools/install-deps.sh
 # QEMU_ARGS: extra QEMU arguments; CMDLINE: the kernel command line.
 # make debug T=NAME debugs the test image NAME (T=NAME::CASE: that case only).
-RUN_ENV := QEMU_ARGS='$(QEMU_ARGS)' KILN_CMDLINE='$(CMDLINE)' MEM='$(MEM)' OVMF='$(OVMF)'
+# DEMO=NAME: demo=NAME on the command line, one of the blog's intermediate
+# demos (kernel/demo.c, docs/demos.md) instead of the normal boot.
+RUN_CMDLINE := $(strip $(if $(DEMO),demo=$(DEMO)) $(CMDLINE))
+RUN_ENV := QEMU_ARGS='$(QEMU_ARGS)' KILN_CMDLINE='$(RUN_CMDLINE)' MEM='$(MEM)' OVMF='$(OVMF)'
 DEBUG_ISO := $(if $(T),$(B)/tests/$(firstword $(subst ::, ,$(T))).iso,$(B)/kiln.iso)
 DEBUG_CMDLINE := $(strip $(CMDLINE) $(if $(findstring ::,$(T)),ktest=$(T)))
 run: need-deps
@@ -187,14 +190,18 @@ CLANG_ISO := $(B)/clang/tests/basic_boot.iso
 T_NAME := $(firstword $(subst ::, ,$(T)))
 # Deferred (=): fragments included below add to HOST_TESTS.
 ifeq ($(T),)
-TEST_BUILD = $(HOST_TESTS) $(TEST_ISOS)
+TEST_BUILD = $(HOST_TESTS) $(TEST_ISOS) $(B)/kiln.iso
 TEST_CLANG = $(CLANG_ISO)
 else ifeq ($(T_NAME),host)
 TEST_BUILD = $(HOST_TESTS)
 else
 TEST_BUILD = $(filter $(B)/host/test_$(T_NAME) $(B)/host/test_$(T_NAME)_tsan \
-    $(B)/tests/$(T_NAME).iso,$(HOST_TESTS) $(TEST_ISOS))
+    $(B)/tests/$(T_NAME).iso,$(HOST_TESTS) $(TEST_ISOS)) \
+    $(if $(filter check_output,$(T_NAME)),$(B)/kiln.iso)
 endif
+# tests/readme/check_output.sh boots $(B)/kiln.iso itself and compares its
+# output with README.md and docs/demos.md (TAP, counted like a host test).
+README_CHECK := tests/readme/check_output.sh
 BUILD_LOG := $(B)/test-logs/build.log
 test: need-deps
 	@mkdir -p $(B)/test-logs
@@ -202,8 +209,9 @@ test: need-deps
 	   $(if $(TEST_CLANG),$(MAKE) --no-print-directory -k -j$$(nproc) B=$(B)/clang CC=clang \
 	       LD=ld.lld $(TEST_CLANG);) true; } 2>&1 | tee $(BUILD_LOG)
 	@PURE_FILES='$(sort $(PURE_SRCS) lib/string.c)' \
+	    KILN_ISO=$(B)/kiln.iso \
 	    tools/test.sh $(if $(T),--only '$(T)') --build-log $(BUILD_LOG) tools/check-pure.sh \
-	    $(HOST_TESTS) -- $(TEST_ISOS) $(if $(TEST_CLANG),$(CLANG_ISO))
+	    $(HOST_TESTS) $(README_CHECK) -- $(TEST_ISOS) $(if $(TEST_CLANG),$(CLANG_ISO))
 
 test-host:
 	@$(MAKE) --no-print-directory test T=host
@@ -243,6 +251,9 @@ help:
 	@echo '  HALT_SECONDS=s      how long a @halts image must stay halted (default 5)'
 	@echo '  MEM=size            QEMU memory for run, run-uefi, debug (default 256M)'
 	@echo '  QEMU_ARGS="..."     extra QEMU arguments for run, run-uefi, debug'
+	@echo '  DEMO=NAME           make run DEMO=page_fault: one of the blog'"'"'s intermediate demos'
+	@echo '                      (panic no_page_fault_handler stack_overflow early_interrupts'
+	@echo '                      deadlock page_fault code_page page_tables; docs/demos.md)'
 	@echo '  CMDLINE="..."       the kernel command line for run, run-uefi, debug'
 	@echo '  OVMF=path           UEFI firmware (default /usr/share/ovmf/OVMF.fd)'
 	@echo '  CC=, LD=            the kernel toolchain (default gcc and ld; or CC=clang LD=ld.lld)'

@@ -6,6 +6,7 @@
 #include "kiln/boot.h"
 #include "kiln/box.h"
 #include "kiln/console.h"
+#include "kiln/demo.h"
 #include "kiln/heap.h"
 #include "kiln/init.h"
 #include "kiln/memory.h"
@@ -15,27 +16,6 @@
 #include "kiln/timer.h"
 #include "kiln/vec.h"
 #include "kiln/vmem.h"
-
-/* "Paging Implementation": translate a few addresses through the tables. */
-static void demo_translate(void)
-{
-    static const char *const names[] = {"VGA buffer", "code", "stack", "phys_offset"};
-    uint64_t stack_var = 0;
-    uint64_t addresses[] = {
-        (uint64_t)(uintptr_t)phys_to_virt(0xb8000),
-        (uint64_t)(uintptr_t)kernel_main,
-        (uint64_t)(uintptr_t)&stack_var,
-        PHYS_OFFSET,
-    };
-    for (int i = 0; i < 4; i++) {
-        struct translation t = paging_translate(addresses[i]);
-        if (t.mapped)
-            println("%-11s 0x%llx -> 0x%llx", names[i], (unsigned long long)addresses[i],
-                    (unsigned long long)t.phys);
-        else
-            println("%-11s 0x%llx -> not mapped", names[i], (unsigned long long)addresses[i]);
-    }
-}
 
 /* The blog's create_example_mapping: map an unused page to the VGA text
  * buffer's frame and write "New!" through it. */
@@ -114,6 +94,7 @@ void kernel_main(uint32_t magic, uint64_t info_phys)
     console_init(&bi->fb);         /* VGA Text Mode (a framebuffer under UEFI) */
     console_clear();               /* VGA Text Mode */
     println("Hello World%c", '!'); /* VGA Text Mode */
+    demo_run(bi);                  /* demo=NAME: one of the blog's intermediate demos instead */
     kernel_init();                 /* CPU Exceptions, Double Faults, Hardware Interrupts */
     int3();                        /* CPU Exceptions: the handler prints and returns */
     memory_init(bi);               /* Paging Implementation: phys_offset, frames */
