@@ -34,10 +34,21 @@ static int null_mode;
 static _Alignas(4096) unsigned char scratch[2][8192];
 static unsigned scratch_next;
 
+/* bgrow: the region starts at 64 KiB and grows a page at a time when an
+ * allocation fails, as a kernel heap does; grown counts the bytes. */
+static int growing;
+static size_t grown;
+
 NOINLINE void *probe_op_alloc(size_t size, size_t align)
 {
     if (null_mode) return scratch[scratch_next++ & 1];
-    return A.ops->alloc(A.state, (struct layout){size, align});
+    void *p = A.ops->alloc(A.state, (struct layout){size, align});
+    while (!p && growing) {
+        D->extend(state, 4096);
+        grown += 4096;
+        p = A.ops->alloc(A.state, (struct layout){size, align});
+    }
+    return p;
 }
 NOINLINE void probe_op_dealloc(void *p, size_t size, size_t align)
 {
@@ -47,8 +58,12 @@ NOINLINE void probe_op_dealloc(void *p, size_t size, size_t align)
 NOINLINE void *probe_op_realloc(void *p, size_t size, size_t align, size_t new_size)
 {
     if (null_mode) return p;
-    return A.ops->realloc ? A.ops->realloc(A.state, p, (struct layout){size, align}, new_size)
-                          : allocator_realloc(&A, p, (struct layout){size, align}, new_size);
+    for (;;) {
+        void *q = allocator_realloc(&A, p, (struct layout){size, align}, new_size);
+        if (q || !growing) return q;
+        D->extend(state, 4096);
+        grown += 4096;
+    }
 }
 
 static void fail(const char *what)
@@ -197,19 +212,31 @@ int main(int argc, char **argv)
     if (!null_mode && !(D = alloc_design_find(argv[1]))) fail("no such design");
     const char *w = argv[2];
     size_t ops = 0;
-    if (!strcmp(w, "a1")) reset(100 * 1024), ops = a1();
-    else if (!strcmp(w, "a3")) reset(100 * 1024), ops = boxes(0);
-    else if (!strcmp(w, "a4")) reset(100 * 1024), ops = boxes(1);
-    else if (!strcmp(w, "b")) reset(64u << 20), ops = mixed(1000000, 1000);
-    else if (!strcmp(w, "b100")) reset(64u << 20), ops = mixed(1000000, 100);
-    else if (!strcmp(w, "b100k")) reset(256u << 20), ops = mixed(1000000, 100000);
-    else if (!strcmp(w, "c1")) reset(256 * 1024), c1(256 * 1024);
+    if (!strcmp(w, "a1"))
+        reset(100 * 1024), ops = a1();
+    else if (!strcmp(w, "a3"))
+        reset(100 * 1024), ops = boxes(0);
+    else if (!strcmp(w, "a4"))
+        reset(100 * 1024), ops = boxes(1);
+    else if (!strcmp(w, "b"))
+        reset(64u << 20), ops = mixed(1000000, 1000);
+    else if (!strcmp(w, "bgrow")) {
+        reset(64 * 1024), growing = 1, grown = 64 * 1024, mixed(1000000, 1000);
+        printf("bgrow: region grew to %zu for a peak live of %zu: footprint/peak %.3f\n", grown,
+               peak_live, (double)grown / peak_live);
+    } else if (!strcmp(w, "b100"))
+        reset(64u << 20), ops = mixed(1000000, 100);
+    else if (!strcmp(w, "b100k"))
+        reset(256u << 20), ops = mixed(1000000, 100000);
+    else if (!strcmp(w, "c1"))
+        reset(256 * 1024), c1(256 * 1024);
     else if (!strcmp(w, "c2")) {
         static void *p[16384];
         reset(100 * 1024);
         size_t n0 = fill(16, p, 16384), n1 = fill(1024, p, 16384), n2 = fill(16, p, 16384);
         printf("c2: 16-byte %zu, 1 KiB %zu, 16-byte %zu\n", n0, n1, n2);
-    } else fail("no such workload");
+    } else
+        fail("no such workload");
     if (ops) printf("ops %zu\n", ops);
     if (peak_live && !null_mode) {
         struct alloc_stats s = D->stats(state);

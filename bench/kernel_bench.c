@@ -98,8 +98,8 @@ static void measure(uint64_t (*run)(size_t *), size_t bytes, uint64_t *out)
                 panic("bench: %s: check() = %zu after a run", des->name, bench_design_check());
             if (cyc[r][d] != OOM) cyc[r][d] = cyc[r][d] * 10 / ops;
         }
-    uint64_t base = median3(cyc[0][alloc_design_count], cyc[1][alloc_design_count],
-                            cyc[2][alloc_design_count]);
+    uint64_t base =
+        median3(cyc[0][alloc_design_count], cyc[1][alloc_design_count], cyc[2][alloc_design_count]);
     for (size_t d = 0; d < alloc_design_count; d++) {
         bool oom = cyc[0][d] == OOM || cyc[1][d] == OOM || cyc[2][d] == OOM;
         uint64_t m = median3(cyc[0][d], cyc[1][d], cyc[2][d]);

@@ -28,7 +28,7 @@ struct default_heap_block {
 };
 typedef struct default_heap_block dh_block;
 
-/* A slab page: a 4 KiB pool block, header on a 4 KiB boundary. */
+/* A slab page: a DH_PAGE-byte pool block, header on a DH_PAGE boundary. */
 struct default_heap_slab {
     size_t prev_size; /* the pool header */
     uint64_t head;

@@ -27,7 +27,7 @@ static void holes_and_outside_values_are_unknown(void **state)
 /* name(v) for v in [0, n) spells each enumerator; the next value is unknown. */
 #define CHECK_ALL(fn, unknown, ...)                                                                \
     do {                                                                                           \
-        static const char *const want[] = {__VA_ARGS__};                                          \
+        static const char *const want[] = {__VA_ARGS__};                                           \
         size_t n_ = sizeof want / sizeof want[0];                                                  \
         for (size_t i = 0; i < n_; i++) assert_string_equal(fn(i), want[i]);                       \
         assert_string_equal(fn(n_), unknown);                                                      \
@@ -48,7 +48,8 @@ static void every_error_enum_names_every_value(void **state)
     assert_string_equal(boot_error_name(BOOT_OK), "BOOT_OK");
     assert_string_equal(boot_error_name(BOOT_NO_MEMORY_MAP), "BOOT_NO_MEMORY_MAP");
     assert_string_equal(boot_error_name(BOOT_TOO_MANY_MMAP_ENTRIES), "BOOT_TOO_MANY_MMAP_ENTRIES");
-    assert_string_equal(boot_error_name((enum boot_error)1000), boot_error_name((enum boot_error)1001));
+    assert_string_equal(boot_error_name((enum boot_error)1000),
+                        boot_error_name((enum boot_error)1001));
     assert_true(strstr(boot_error_name((enum boot_error)1000), "BOOT_") != NULL);
 }
 
