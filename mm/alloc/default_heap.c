@@ -203,7 +203,7 @@ static void *op_alloc(void *state, struct layout l)
     struct default_heap *h = state;
     if (__builtin_expect(l.size <= DEFAULT_HEAP_SMALL_MAX && small_align(l.align), 1))
         return small_alloc(h, l.size);
-    return dh_pool_alloc(h, l);
+    return dh_pool_alloc(h, l, false);
 }
 
 static void op_dealloc(void *state, void *ptr, struct layout l)
@@ -237,7 +237,11 @@ static void *op_realloc(void *state, void *ptr, struct layout l, size_t new_size
         dh_pool_check_layout(b, p, l);
         if (new_size < DH_MAX_BLOCK && dh_pool_resize(h, b, dh_need(new_size))) return ptr;
     }
-    void *q = op_alloc(h, grown);
+    /* A block that at least doubles (a vec growing) goes to the bottom of
+     * its hole, so that its next growth finds room above it. */
+    void *q = new_size <= DEFAULT_HEAP_SMALL_MAX && small_align(l.align)
+                  ? small_alloc(h, new_size)
+                  : dh_pool_alloc(h, grown, new_size / 2 >= l.size);
     if (q == NULL) return NULL;
     memcpy(q, ptr, l.size < new_size ? l.size : new_size);
     op_dealloc(h, ptr, l);

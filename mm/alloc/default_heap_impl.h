@@ -116,8 +116,9 @@ dh_block *dh_pool_take(struct default_heap *h, size_t need, size_t align, size_t
                        uint64_t flags, unsigned align_log);
 /* Return used block b to the pool, coalescing with its neighbours. */
 void dh_pool_give(struct default_heap *h, dh_block *b);
-/* A pool block for l (any valid alignment) or NULL; an invalid layout is NULL. */
-void *dh_pool_alloc(struct default_heap *h, struct layout l);
+/* A pool block for l (any valid alignment) or NULL; an invalid layout is
+ * NULL. low: at the bottom of its hole, so realloc may grow it in place. */
+void *dh_pool_alloc(struct default_heap *h, struct layout l, bool low);
 /* Free the pool block at payload p, checked as a dealloc with l. */
 void dh_pool_free(struct default_heap *h, uintptr_t p, struct layout l);
 /* Panic unless l is the layout class of pool block b (payload p). */

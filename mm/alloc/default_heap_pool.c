@@ -240,8 +240,10 @@ static inline void cut(struct default_heap *h, dh_block *b, size_t size, size_t 
     dh_set_head(h, b, size, flags, align_log);
 }
 
+/* low: carve from the bottom of the hole, leaving the rest above the block
+ * (for a block that realloc may grow again in place). */
 static inline dh_block *take(struct default_heap *h, size_t need, size_t align, size_t off,
-                             uint64_t flags, unsigned align_log)
+                             uint64_t flags, unsigned align_log, bool low)
 {
     if (!dh_has_blocks(h)) return NULL;
     dh_block *b = align <= DH_GRAIN ? find_fit(h, need) : find_aligned(h, need, align, off);
@@ -250,7 +252,7 @@ static inline dh_block *take(struct default_heap *h, size_t need, size_t align, 
     if (!dh_head_ok(h, b) || !(b->head & DH_FREE) || size < DH_MIN_BLOCK ||
         size > h->end - DH_GRAIN - dh_addr(b))
         corrupted("hole header", dh_addr(b));
-    if (align <= DH_GRAIN && size - need >= DH_MIN_BLOCK) {
+    if (!low && align <= DH_GRAIN && size - need >= DH_MIN_BLOCK) {
         /* Carve from the top of the hole: the hole keeps its header, and its
          * list when its size stays in the same range. */
         size_t rest = size - need;
@@ -303,8 +305,8 @@ static inline void give(struct default_heap *h, dh_block *b)
 dh_block *dh_pool_take(struct default_heap *h, size_t need, size_t align, size_t off,
                        uint64_t flags, unsigned align_log)
 {
-    dh_block *b = take(h, need, align, off, flags, align_log);
-    if (!b && dh_slab_flush(h)) b = take(h, need, align, off, flags, align_log);
+    dh_block *b = take(h, need, align, off, flags, align_log, false);
+    if (!b && dh_slab_flush(h)) b = take(h, need, align, off, flags, align_log, false);
     return b;
 }
 
@@ -313,7 +315,7 @@ void dh_pool_give(struct default_heap *h, dh_block *b)
     give(h, b);
 }
 
-void *dh_pool_alloc(struct default_heap *h, struct layout l)
+void *dh_pool_alloc(struct default_heap *h, struct layout l, bool low)
 {
     size_t align = l.align < DH_GRAIN ? DH_GRAIN : l.align;
     /* Both below 2^47: size + align - 1 cannot overflow. */
@@ -322,9 +324,9 @@ void *dh_pool_alloc(struct default_heap *h, struct layout l)
         return NULL;
     size_t need = dh_need(l.size);
     unsigned align_log = dh_log2(align);
-    dh_block *b = take(h, need, align, DH_GRAIN, 0, align_log);
+    dh_block *b = take(h, need, align, DH_GRAIN, 0, align_log, low);
     if (__builtin_expect(!b, 0) && dh_slab_flush(h))
-        b = take(h, need, align, DH_GRAIN, 0, align_log);
+        b = take(h, need, align, DH_GRAIN, 0, align_log, low);
     return b ? (void *)(dh_addr(b) + DH_GRAIN) : NULL;
 }
 

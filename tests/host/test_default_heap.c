@@ -362,6 +362,18 @@ static void test_realloc_keeps_data(void **state)
     assert_ptr_equal(default_heap_realloc(&heap, p, L(5000, 8), 2000), p); /* a hole above */
     assert_ptr_equal(default_heap_realloc(&heap, p, L(2000, 8), 4900), p);
     default_heap_dealloc(&heap, p, L(4900, 8));
+    /* A vec doubling: once moved, the block sits low in its hole and grows
+     * in place. */
+    p = alloc_ok(&heap, 600, 8);
+    fill(p, 600, 5);
+    p = default_heap_realloc(&heap, p, L(600, 8), 1200);
+    assert_non_null(p);
+    for (size_t size = 1200; size < 40000; size *= 2) {
+        assert_ptr_equal(default_heap_realloc(&heap, p, L(size, 8), 2 * size), p);
+        CHECK(&heap);
+    }
+    expect_filled(p, 600, 5);
+    default_heap_dealloc(&heap, p, L(76800, 8));
     /* NULL allocates; a failed realloc keeps the block. */
     p = default_heap_realloc(&heap, NULL, L(0, 8), 64);
     assert_non_null(p);
