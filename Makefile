@@ -236,6 +236,8 @@ help:
 	@echo '  debug               QEMU stopped at the first instruction with gdb attached'
 	@echo '                      (T=NAME: the test image NAME; DEBUG=1 for -Og)'
 	@echo '  bench               allocator and frame benchmarks; bench-callgrind: instruction counts'
+	@echo '  bench-kernel        the allocator benchmarks inside the kernel, under QEMU'
+	@echo '  bench-peers         build the peer allocators the benchmarks compare against'
 	@echo '  format              clang-format every source file'
 	@echo '  heap-table          rewrite the misuse table in docs/heap.md from the designs'
 	@echo '  deps                install the Debian packages kiln needs (tools/install-deps.sh)'

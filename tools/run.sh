@@ -13,7 +13,8 @@ OVMF=${OVMF:-/usr/share/ovmf/OVMF.fd}
 QEMU=${QEMU:-qemu-system-x86_64}
 args=(-accel tcg -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04 -cdrom "$iso"
       -m "${MEM:-256M}")
-if [ -n "${KILN_CMDLINE:-}" ]; then args+=(-smbios "type=11,value=${KILN_CMDLINE//,/,,}"); fi
+cmdline="kiln${KILN_CMDLINE:+ $KILN_CMDLINE}" # never empty: see tools/grub.cfg
+args+=(-smbios "type=11,value=${cmdline//,/,,}")
 # shellcheck disable=SC2206 # QEMU_ARGS is split into words on purpose
 extra=(${QEMU_ARGS:-})
 if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && [ -e /usr/lib/x86_64-linux-gnu/qemu/ui-gtk.so ]; then

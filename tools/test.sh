@@ -9,9 +9,9 @@
 #   // run: 2g -m 2G          (a variant name, then extra QEMU arguments)
 #   // run: uefi @uefi        (@uefi boots on OVMF)
 #   // run: pvh @kernel @halts (@kernel: qemu -kernel IMAGE.elf instead of the
-#                              ISO; @halts: pass only if QEMU is still running
-#                              after HALT_SECONDS and the log holds the
-#                              source's "// halt-message: TEXT")
+#                              ISO; @halts: pass only if the log shows the
+#                              source's "// halt-message: TEXT" and QEMU is
+#                              still running HALT_SECONDS after that)
 # A source with "// serial-input: TEXT" is sent TEXT (printf %b escapes) on
 # COM1 once its log holds "ready for serial input".
 # Without "// run:" lines an image boots once, on BIOS.
@@ -201,16 +201,33 @@ done
 # Unbuffered, so a feeder can watch the log grow.
 strip_log() { sed -u -E 's/\r//g; s/\x1b\[[0-9;=?]*[A-Za-z]//g'; }
 
-# What a "// serial-input: TEXT" image is sent on COM1 (printf %b escapes),
-# once its log holds "ready for serial input"; nothing for other images.
-feed_input() { # text log limit
-    [ -n "$1" ] || return 0
+# QEMU's stdin, and the watch over a running image: a "// serial-input: TEXT"
+# image is sent TEXT on COM1 (printf %b escapes) once its log holds "ready for
+# serial input"; a @halts image passes once its log holds the halt message and
+# QEMU is still running HALT_SECONDS later (the watcher then stops QEMU and
+# leaves LOG.halted). Waiting for the message, not for a fixed time from the
+# start, keeps a slow (loaded) machine from failing a correct halt. Returns as
+# soon as QEMU is gone.
+qemu_alive() { [ -f "$1.pid" ] && kill -0 "$(cat "$1.pid" 2>/dev/null)" 2>/dev/null; }
+wait_for_log() { # log text limit: 0 once the log holds text, 1 if QEMU ended or time ran out
     local i
     for ((i = 0; i < $3 * 5; i++)); do
-        grep -q 'ready for serial input' "$2" 2>/dev/null && break
+        grep -qF "$2" "$1" 2>/dev/null && return 0
+        [ "$i" -gt 25 ] && ! qemu_alive "$1" && return 1 # started 5 s ago and gone
         sleep 0.2
     done
-    printf '%b' "$1"
+    return 1
+}
+watch_image() { # input log limit halts
+    if [ -n "$1" ] && wait_for_log "$2" 'ready for serial input' "$3"; then printf '%b' "$1"; fi
+    if [ -n "$4" ] && wait_for_log "$2" "$4" "$3"; then
+        sleep "$HALT_SECONDS"
+        if qemu_alive "$2"; then
+            : >"$2.halted"
+            kill "$(cat "$2.pid")" 2>/dev/null
+        fi
+    fi
+    return 0
 }
 
 # Boot one image and report it: the cases that ran, and after a failure how
@@ -226,35 +243,40 @@ run_image() { # name iso variant extra-args...
         @kernel) boot=(-kernel "${iso%.iso}.elf") ;;
         @halts)
             halts=$(grep -m1 '^// halt-message: ' "tests/kernel/$(image_name "$iso").c" 2>/dev/null | sed 's|^// halt-message: ||')
-            limit=$HALT_SECONDS ;;
+            [ -n "$halts" ] || halts="(no // halt-message: line in the source)" ;;
         *) args+=("$a") ;;
         esac
     done
     local cmdline="$kernel_filter"
     [ "$VERBOSE" = 1 ] && cmdline="${cmdline:+$cmdline }ktest_verbose=1"
-    # SMBIOS strings escape a comma by doubling it.
-    [ -n "$cmdline" ] && args+=(-smbios "type=11,value=${cmdline//,/,,}")
+    # SMBIOS strings escape a comma by doubling it. The string is never empty
+    # (the bare word kiln leads it), so GRUB always finds the table and prints
+    # no "no structure matched" error on UEFI's console.
+    cmdline="kiln${cmdline:+ $cmdline}"
+    args+=(-smbios "type=11,value=${cmdline//,/,,}")
     local start rc input
     input=$(grep -m1 '^// serial-input: ' "tests/kernel/$(image_name "$iso").c" 2>/dev/null | sed 's|^// serial-input: ||')
     : >"$log"
+    rm -f "$log.pid" "$log.halted"
     start=$(now)
     if [ "$VERBOSE" = 1 ]; then
         echo "---- $label: serial output ----"
-        feed_input "$input" "$log" "$limit" |
+        watch_image "$input" "$log" "$limit" "$halts" |
             timeout --foreground -k 5 "$limit" "$QEMU" -accel tcg -no-reboot -serial stdio \
                 -display none -monitor none -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
-                "${bios[@]}" "${args[@]}" "${boot[@]}" 2>&1 | strip_log | tee "$log"
+                -pidfile "$log.pid" "${bios[@]}" "${args[@]}" "${boot[@]}" 2>&1 | strip_log | tee "$log"
     else
-        feed_input "$input" "$log" "$limit" |
+        watch_image "$input" "$log" "$limit" "$halts" |
             timeout --foreground -k 5 "$limit" "$QEMU" -accel tcg -no-reboot -serial stdio \
                 -display none -monitor none -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
-                "${bios[@]}" "${args[@]}" "${boot[@]}" 2>&1 | strip_log >"$log"
+                -pidfile "$log.pid" "${bios[@]}" "${args[@]}" "${boot[@]}" 2>&1 | strip_log >"$log"
     fi
     rc=${PIPESTATUS[1]}
     if [ -n "$halts" ]; then # a halt with the message is this image's success
-        if [ "$rc" -eq 124 ] && grep -qF "$halts" "$log"; then rc=33
-        elif [ "$rc" -eq 124 ]; then rc=200; fi # halted, but silent
+        if [ -f "$log.halted" ] && grep -qF "$halts" "$log"; then rc=33
+        elif [ "$rc" -eq 124 ]; then rc=200; fi # never printed the message
     fi
+    rm -f "$log.pid" "$log.halted"
     local t announced ran not_run cases
     t=$(secs "$start" "$(now)")
     announced=$(sed -nE 's/^Running ([0-9]+) tests$/\1/p' "$log" | head -1)
@@ -271,7 +293,7 @@ run_image() { # name iso variant extra-args...
         35) why="a test failed (status 35)" ;;
         0) why="triple fault or reset (status 0)" ;;
         124 | 137) why="timed out after ${limit}s" ;;
-        200) why="halted, but the log lacks: $halts" ;;
+        200) why="ran ${limit}s, and the log lacks: $halts" ;;
         esac
         if [ -n "$announced" ]; then
             not_run=$((announced - ran - 1))
