@@ -9,8 +9,9 @@ set -euo pipefail
 elf=$1 iso=$2
 # normal: runs grub.cfg; multiboot2: loads kiln; all_video: a framebuffer under
 # UEFI (without it kiln gets no console there); smbios: the command line;
-# iso9660 and part_msdos: find the files on the CD.
-modules="normal multiboot2 all_video smbios iso9660 test $(cd /usr/lib/grub/x86_64-efi && echo part_*.mod | sed "s/\.mod//g")"
+# iso9660 and every part_*: find the files on the CD (GRUB's UEFI core loads
+# each partition map it knows, printing "file not found" for a missing one).
+modules="normal multiboot2 all_video smbios iso9660 $(cd /usr/lib/grub/x86_64-efi && echo part_*.mod | sed "s/\.mod//g")"
 dir=$(mktemp -d)
 trap 'rm -rf "$dir" "$dir.log"' EXIT
 mkdir -p "$dir/boot/grub"

@@ -34,14 +34,6 @@ mb2_header:
     .long 0 /* i386 protected mode */
     .long mb2_header_end - mb2_header
     .long 0x100000000 - (MB2_HEADER_MAGIC + (mb2_header_end - mb2_header))
-    /* A framebuffer is welcome (optional, any mode): without this tag GRUB
-     * assumes EGA text only and, on UEFI, warns "no console will be
-     * available to OS" before passing a framebuffer anyway. tools/grub.cfg
-     * keeps BIOS in text mode (gfxpayload=text). */
-    .align 8
-    .short 5, 1 /* framebuffer tag, optional */
-    .long 20
-    .long 0, 0, 0 /* width, height, depth: no preference */
     .align 8
     .short 0, 0 /* end tag */
     .long 8
