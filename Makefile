@@ -222,6 +222,7 @@ test-kernel: $(TEST_ISOS)
 -include bench/bench.mk
 -include mm/alloc/heap_debug.mk
 include task/task.mk
+-include host/host.mk
 
 help:
 	@echo 'kiln: make TARGET [VARIABLE=value ...]'

@@ -1,0 +1,33 @@
+# kiln's heap on Linux (included by the Makefile; see host/kiln_heap.h).
+#   make host-lib   build/host/libkiln_heap.a (+ host/kiln_heap.h) and
+#                   build/host/libkiln_malloc.so (LD_PRELOAD it)
+#   make fuzz       every libFuzzer target for FUZZ_SECONDS (default 60)
+# Both libraries build from the kernel's own pure sources (mm/alloc/, lib/fmt.c)
+# with -O2, -fPIC, no sanitizers; only the malloc API leaves the .so.
+
+HOSTLIB_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Iinclude -Ihost -DKILN_HOST \
+    -fPIC -fvisibility=hidden -fno-omit-frame-pointer -MMD -MP
+HOSTLIB_PURE := $(wildcard mm/alloc/*.c) lib/fmt.c
+HOSTLIB_SRCS := $(HOSTLIB_PURE) host/kiln_heap.c host/mmap_source.c host/panic.c
+HOSTLIB_OBJS := $(patsubst %,$(B)/host/pic/%.o,$(HOSTLIB_SRCS))
+MALLOC_OBJS := $(HOSTLIB_OBJS) $(B)/host/pic/host/malloc_guard.c.o $(B)/host/pic/host/malloc.c.o
+
+.PHONY: host-lib fuzz
+host-lib: $(B)/host/libkiln_heap.a $(B)/host/libkiln_malloc.so
+
+$(B)/host/pic/%.c.o: %.c
+	@mkdir -p $(@D)
+	@echo "  HOSTCC  $< (lib)"
+	$(Q)$(HOSTCC) $(HOSTLIB_CFLAGS) -c $< -o $@
+
+# The malloc front end must not have its own calls folded into calloc & co.
+$(B)/host/pic/host/malloc.c.o: HOSTLIB_CFLAGS += -fno-builtin
+
+$(B)/host/libkiln_heap.a: $(HOSTLIB_OBJS)
+	@echo "  AR      $@"
+	@rm -f $@.tmp
+	$(Q)ar rcs $@.tmp $^ && mv $@.tmp $@
+
+$(B)/host/libkiln_malloc.so: $(MALLOC_OBJS)
+	@echo "  HOSTLD  $@"
+	$(Q)$(HOSTCC) -shared -Wl,-z,defs -o $@ $^ -lpthread
