@@ -31,3 +31,31 @@ $(B)/host/libkiln_heap.a: $(HOSTLIB_OBJS)
 $(B)/host/libkiln_malloc.so: $(MALLOC_OBJS)
 	@echo "  HOSTLD  $@"
 	$(Q)$(HOSTCC) -shared -Wl,-z,defs -o $@ $^ -lpthread
+
+# ---- fuzzing (clang's libFuzzer, ASan, UBSan) --------------------------------
+# One allocator target for every registered design (fuzz_alloc, the design
+# named by KILN_FUZZ_DESIGN), one for the Multiboot2 parser, one for the
+# scancode decoder. host/fuzz.sh runs each from its committed seed corpus
+# (tests/host/fuzz/corpus/<target>/) for FUZZ_SECONDS and prints executions
+# and findings; crashes land in build/fuzz/artifacts/.
+FUZZ_CC ?= clang-14
+FUZZ_SECONDS ?= 60
+FUZZ_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Iinclude -Ihost -DKILN_HOST \
+    -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -MMD -MP
+FUZZ_PURE := $(wildcard mm/alloc/*.c) lib/fmt.c boot/multiboot2.c drivers/scancode.c host/panic.c
+FUZZ_PURE_OBJS := $(patsubst %,$(B)/fuzz/obj/%.o,$(FUZZ_PURE))
+FUZZ_TARGETS := fuzz_alloc fuzz_multiboot2 fuzz_scancode
+FUZZ_BINS := $(FUZZ_TARGETS:%=$(B)/fuzz/%)
+
+$(B)/fuzz/obj/%.c.o: %.c
+	@mkdir -p $(@D)
+	@echo "  FUZZCC  $<"
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(B)/fuzz/fuzz_alloc: $(B)/fuzz/obj/tests/host/fuzz/alloc_ops.c.o
+$(B)/fuzz/%: $(B)/fuzz/obj/tests/host/fuzz/%.c.o $(FUZZ_PURE_OBJS)
+	@echo "  FUZZLD  $@"
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $(filter %.o,$^)
+
+fuzz: $(FUZZ_BINS)
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) B=$(B) host/fuzz.sh
