@@ -59,3 +59,35 @@ $(B)/fuzz/%: $(B)/fuzz/obj/tests/host/fuzz/%.c.o $(FUZZ_PURE_OBJS)
 
 fuzz: $(FUZZ_BINS)
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) B=$(B) host/fuzz.sh
+
+# ---- tests of the malloc library ------------------------------------------------
+# tests/host/test_malloc.c (a cmocka binary, so each case counts in the
+# runner's total) runs malloc_probe and real programs under LD_PRELOAD. The
+# probe has no sanitizers (ASan would replace malloc itself) and no builtins
+# (gcc would fold away the calls whose failure it tests).
+$(B)/host/malloc_probe: tests/host/malloc_probe.c
+	@mkdir -p $(@D)
+	@echo "  HOSTCC  $<"
+	$(Q)$(HOSTCC) -std=gnu11 -O1 -g -Wall -Wextra -Werror -fno-builtin -Wno-alloc-size-larger-than \
+	    -Wno-use-after-free -Wno-free-nonheap-object -pthread -o $@ $< -ldl
+$(B)/host/test_malloc: $(B)/host/malloc_probe $(B)/host/libkiln_malloc.so
+
+# tests/host/test_kiln_heap.c: the library's API (built with the host tests'
+# sanitizers, from the same host/ sources).
+$(B)/host/obj/tests/host/test_kiln_heap.c.o: HOST_CFLAGS += -Ihost
+$(B)/host/test_kiln_heap: $(B)/host/obj/tests/host/test_kiln_heap.c.o $(B)/host/obj/host/kiln_heap.c.o \
+    $(B)/host/obj/host/mmap_source.c.o $(HOST_SUPPORT) $(B)/host/libkiln.a
+	@echo "  HOSTLD  $@"
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -o $@ $^ -lcmocka
+
+# tests/host/test_fuzz_replay.c: the fuzz targets' checks over every committed
+# seed and reproducer; the two byte-stream targets come in under other names.
+$(B)/host/obj/fuzz/replay_%.o: tests/host/fuzz/fuzz_%.c
+	@mkdir -p $(@D)
+	@echo "  HOSTCC  $< (replay)"
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -DLLVMFuzzerTestOneInput=replay_$* -c $< -o $@
+$(B)/host/test_fuzz_replay: $(B)/host/obj/tests/host/test_fuzz_replay.c.o \
+    $(B)/host/obj/tests/host/fuzz/alloc_ops.c.o $(B)/host/obj/fuzz/replay_multiboot2.o \
+    $(B)/host/obj/fuzz/replay_scancode.o $(HOST_SUPPORT) $(B)/host/libkiln.a
+	@echo "  HOSTLD  $@"
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -o $@ $^ -lcmocka

@@ -17,6 +17,9 @@ need=(
     # make bench: the peers kiln's allocators are measured against, and the chart
     "libjemalloc-dev:/usr/include/jemalloc/jemalloc.h" "libmimalloc-dev:/usr/include/mimalloc.h"
     "gnuplot-nox:gnuplot"
+    # host/: the LD_PRELOAD test runs python3 and xz (make fuzz uses libclang-rt
+    # above, for libFuzzer; make bench's LD_PRELOAD runs the -dev packages' .so)
+    "python3:/usr/bin/python3" "xz-utils:/usr/bin/xz"
 )
 
 # With a display, make run opens a QEMU window: that needs QEMU's GTK front
