@@ -19,7 +19,7 @@
  *   - check() == 0; free + used == size; largest_hole <= free;
  *     used >= the bytes of live blocks; size <= the region's bytes.
  * At the end every block is freed; then used == 0 and one block of (nearly)
- * the whole region must fit: within the design's slack (see the table in
+ * the whole region must fit, as near as the design's rules allow (whole_block in
  * alloc_ops.c). Bytes outside the region are poisoned for ASan, so a design
  * that touches them is caught where it happens.
  */
