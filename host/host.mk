@@ -91,3 +91,28 @@ $(B)/host/test_fuzz_replay: $(B)/host/obj/tests/host/test_fuzz_replay.c.o \
     $(B)/host/obj/fuzz/replay_scancode.o $(HOST_SUPPORT) $(B)/host/libkiln.a
 	@echo "  HOSTLD  $@"
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) -o $@ $^ -lcmocka
+
+# ---- make bench: the malloc library against glibc, jemalloc and mimalloc ----------
+.PHONY: bench-malloc
+bench: bench-malloc
+$(B)/bench/malloc_bench: bench/malloc_bench.c
+	@mkdir -p $(@D)
+	$(HOSTCC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -pthread -o $@ $<
+bench-malloc: $(B)/bench/malloc_bench $(B)/host/libkiln_malloc.so
+	@echo "== libkiln_malloc.so (LD_PRELOAD)"
+	@host/malloc_bench.sh $^
+
+# The stress test under ThreadSanitizer: kiln's malloc and the probe built
+# together with clang -fsanitize=thread, the API renamed (TSan brings its own
+# malloc); tests/host/tsan.supp names the one race kiln accepts, and why.
+TSAN_RENAME := $(foreach f,malloc free calloc realloc reallocarray aligned_alloc posix_memalign \
+    memalign valloc pvalloc malloc_usable_size free_sized free_aligned_sized,-D$(f)=kiln_$(f))
+TSAN_SRCS := tests/host/malloc_probe.c host/malloc.c host/malloc_guard.c host/kiln_heap.c \
+    host/mmap_source.c host/panic.c $(HOSTLIB_PURE)
+$(B)/host/malloc_probe_tsan: $(TSAN_SRCS) $(wildcard host/*.h include/kiln/*.h mm/alloc/*.h)
+	@mkdir -p $(@D)
+	@echo "  TSAN    $@"
+	$(Q)$(FUZZ_CC) -std=gnu11 -O1 -g -fsanitize=thread -Wall -Wextra -Werror \
+	    -Wno-non-power-of-two-alignment -Iinclude -Ihost -DKILN_HOST -fno-builtin \
+	    $(TSAN_RENAME) -DPROBE_LINKED=1 -o $@ $(TSAN_SRCS) -ldl
+$(B)/host/test_malloc: $(B)/host/malloc_probe_tsan

@@ -24,7 +24,7 @@
 
 extern char **environ;
 
-static char lib[PATH_MAX], probe[PATH_MAX], tmp[] = "/tmp/kiln-malloc-XXXXXX";
+static char lib[PATH_MAX], probe[PATH_MAX], probe_tsan[PATH_MAX], tmp[] = "/tmp/kiln-malloc-XXXXXX";
 
 /* A path in the scratch directory. */
 static const char *scratch(const char *name)
@@ -125,6 +125,18 @@ static void stress_threads(void **state)
 {
     (void)state;
     probe_on_every_design((const char *[]){"stress", "3", "15000", NULL});
+}
+
+/* The same under ThreadSanitizer (malloc_probe_tsan links kiln's malloc in):
+ * a data race inside the library fails the run (exit code 66). */
+static void stress_threads_under_tsan(void **state)
+{
+    (void)state;
+    const char *argv[] = {probe_tsan, "stress", "2", "4000", NULL};
+    setenv("TSAN_OPTIONS", "halt_on_error=1 exitcode=66 suppressions=tests/host/tsan.supp", 1);
+    int st = run(argv, NULL, NULL, scratch("out"), scratch("err"));
+    unsetenv("TSAN_OPTIONS");
+    expect_exit0(st, "stress under TSan", "kiln's own choice", scratch("err"));
 }
 
 static void fork_while_threads_allocate(void **state)
@@ -302,7 +314,10 @@ static int setup(void **state)
     *strrchr(self, '/') = 0;
     snprintf(lib, sizeof lib, "%s/libkiln_malloc.so", self);
     snprintf(probe, sizeof probe, "%s/malloc_probe", self);
-    if (access(lib, R_OK) || access(probe, X_OK) || mkdtemp(tmp) == NULL) return -1;
+    snprintf(probe_tsan, sizeof probe_tsan, "%s/malloc_probe_tsan", self);
+    if (access(lib, R_OK) || access(probe, X_OK) || access(probe_tsan, X_OK) ||
+        mkdtemp(tmp) == NULL)
+        return -1;
     write_inputs();
     return 0;
 }
@@ -322,6 +337,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(edges),
         cmocka_unit_test(stress_threads),
+        cmocka_unit_test(stress_threads_under_tsan),
         cmocka_unit_test(fork_while_threads_allocate),
         cmocka_unit_test(double_free_aborts),
         cmocka_unit_test(stack_pointer_free_aborts),
