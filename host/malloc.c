@@ -25,8 +25,10 @@
  * rounding, pvalloc's page rounding) fails with ENOMEM; a failed realloc
  * leaves the block as it was.
  *
- * Threads: one mutex around the heap. fork: pthread_atfork holds it across
- * the fork, so the child inherits a consistent heap.
+ * Threads: one mutex around the heap, and per-thread caches of small blocks
+ * (below) so that most small mallocs and frees skip it. fork:
+ * pthread_atfork holds the mutex across the fork, so the child inherits a
+ * consistent heap.
  */
 #define _GNU_SOURCE /* PTHREAD_ADAPTIVE_MUTEX_INITIALIZER_NP */
 #include <errno.h>
@@ -51,6 +53,9 @@ static pthread_mutex_t lock = PTHREAD_ADAPTIVE_MUTEX_INITIALIZER_NP;
 static struct kiln_heap *heap;
 static struct malloc_guard guard;
 static bool by_layout_of; /* the design has layout_of: no header */
+static bool caching;      /* thread caches on (see below) */
+static pthread_key_t cache_key;
+static bool cache_key_made;
 
 /* ---- start-up ------------------------------------------------------------ */
 
@@ -92,6 +97,8 @@ static void start(void)
     heap = kiln_heap_create_growable(name, base, reserve, malloc_guard_pages(&guard));
     if (heap == NULL) kiln_die("cannot create a %s heap", name);
     by_layout_of = d->layout_of != NULL;
+    const char *cache = getenv("KILN_THREAD_CACHE");
+    caching = by_layout_of && cache_key_made && !(cache && strcmp(cache, "0") == 0);
     if (!by_layout_of) {
         struct allocator a = kiln_heap_allocator(heap);
         global_alloc_set(&a);
@@ -124,9 +131,12 @@ static void fork_child(void)
 
 /* At load, before main: the atfork handlers (registering may allocate,
  * which is fine here: the lock is free). */
+static void cache_exit(void *arg);
+
 __attribute__((constructor)) static void malloc_load(void)
 {
     pthread_atfork(fork_prepare, fork_parent, fork_child);
+    cache_key_made = pthread_key_create(&cache_key, cache_exit) == 0;
 }
 
 /* ---- the core, under the lock -------------------------------------------- */
@@ -199,6 +209,124 @@ static void *realloc_locked(uintptr_t p, size_t size)
     return handed_out(q, align);
 }
 
+/* ---- thread caches --------------------------------------------------------
+ * With a design that has layout_of, each thread keeps small blocks it freed
+ * for its next mallocs, so that most small mallocs and frees take no lock:
+ *
+ *   free(p)    the guard marks p freed at once (atomically: a double free
+ *              still aborts right there); p joins the thread's pending list.
+ *              Every PENDING frees, one lock sorts them by usable size into
+ *              bins (layout_of needs the lock), and gives the rest back.
+ *   malloc(n)  n <= CACHE_MAX: pop a block of bin ceil(n / 16) - 1 (usable
+ *              >= 16 ceil(n / 16)), marked live again; an empty bin takes
+ *              the lock once to sort the pending frees and, if still empty,
+ *              allocates REFILL blocks from the design.
+ *
+ * Cached blocks are live to the design (its stats count them as used) and
+ * freed to the guard. A thread's cache goes back to the design when it exits
+ * (a pthread key's destructor); a fork child keeps the forking thread's.
+ * KILN_THREAD_CACHE=0 turns the caches off (one lock per call).
+ */
+#define CACHE_BINS 32 /* bin k: blocks of usable size >= 16 (k + 1) */
+#define CACHE_MAX  (CACHE_BINS * 16)
+#define CACHE_CAP  32
+#define PENDING    32
+#define REFILL     8
+
+struct cache {
+    void *pending[PENDING];
+    unsigned npending;
+    bool registered;
+    unsigned n[CACHE_BINS];
+    void *bin[CACHE_BINS][CACHE_CAP];
+};
+/* initial-exec: a preloaded library's TLS is static, and __tls_get_addr
+ * could allocate. */
+static __thread struct cache tcache __attribute__((tls_model("initial-exec")));
+
+/* Under the lock: sort the pending frees into bins; the rest go back. */
+static void sort_pending(struct cache *c)
+{
+    for (unsigned i = 0; i < c->npending; i++) {
+        void *p = c->pending[i];
+        struct layout l;
+        kiln_heap_layout_of(heap, p, &l);
+        size_t k = l.size / 16;
+        if (l.align <= MIN_ALIGN && k >= 1 && k <= CACHE_BINS && c->n[k - 1] < CACHE_CAP)
+            c->bin[k - 1][c->n[k - 1]++] = p;
+        else
+            kiln_heap_dealloc(heap, p, l.size, l.align);
+    }
+    c->npending = 0;
+}
+
+/* Under the lock: give every cached and pending block back. */
+static void cache_drain(struct cache *c)
+{
+    sort_pending(c);
+    for (unsigned k = 0; k < CACHE_BINS; k++)
+        for (; c->n[k]; c->n[k]--) {
+            struct layout l;
+            void *p = c->bin[k][c->n[k] - 1];
+            kiln_heap_layout_of(heap, p, &l);
+            kiln_heap_dealloc(heap, p, l.size, l.align);
+        }
+}
+
+static void cache_exit(void *arg)
+{
+    struct cache *c = arg;
+    enter();
+    cache_drain(c);
+    c->registered = false; /* a later free in this thread registers again */
+    leave();
+}
+
+/* A block of at least size bytes (<= CACHE_MAX) from this thread's cache,
+ * refilled under the lock when empty; NULL when memory runs out. */
+static void *cache_alloc(size_t size)
+{
+    struct cache *c = &tcache;
+    size_t k = (size ? (size + 15) / 16 : 1) - 1;
+    void *p = NULL;
+    if (c->n[k]) {
+        p = c->bin[k][--c->n[k]];
+    } else {
+        enter();
+        sort_pending(c);
+        if (c->n[k]) p = c->bin[k][--c->n[k]];
+        for (int i = 0; p == NULL && i < REFILL; i++) {
+            uintptr_t q = (uintptr_t)kiln_heap_alloc(heap, 16 * (k + 1), MIN_ALIGN);
+            if (q == 0) break;
+            malloc_guard_clear_span(&guard, q, q + usable(q));
+            if (i == REFILL - 1 || c->n[k] == CACHE_CAP)
+                p = (void *)q;
+            else
+                c->bin[k][c->n[k]++] = (void *)q;
+        }
+        if (p == NULL && c->n[k]) p = c->bin[k][--c->n[k]];
+        leave();
+        if (p == NULL) return NULL;
+    }
+    malloc_guard_reuse(&guard, (uintptr_t)p);
+    return p;
+}
+
+static void cache_free(uintptr_t p)
+{
+    malloc_guard_take(&guard, p, "free");
+    struct cache *c = &tcache;
+    /* So that the cache goes back when the thread exits (a key below 32
+     * needs no allocation). */
+    if (!c->registered) c->registered = pthread_setspecific(cache_key, c) == 0;
+    c->pending[c->npending++] = (void *)p;
+    if (c->npending == PENDING) {
+        enter();
+        sort_pending(c);
+        leave();
+    }
+}
+
 /* ---- the API --------------------------------------------------------------- */
 
 static void *alloc(size_t size, size_t align, bool zero)
@@ -212,6 +340,11 @@ static void *alloc(size_t size, size_t align, bool zero)
 
 API void *malloc(size_t size)
 {
+    if (caching && size <= CACHE_MAX) {
+        void *p = cache_alloc(size);
+        if (p == NULL) errno = ENOMEM;
+        return p;
+    }
     return alloc(size, MIN_ALIGN, false);
 }
 
@@ -221,12 +354,24 @@ API void *calloc(size_t n, size_t size)
         errno = ENOMEM;
         return NULL;
     }
+    if (caching && n * size <= CACHE_MAX) {
+        void *p = cache_alloc(n * size);
+        if (p == NULL)
+            errno = ENOMEM;
+        else
+            memset(p, 0, n * size);
+        return p;
+    }
     return alloc(n * size, MIN_ALIGN, true);
 }
 
 API void free(void *ptr)
 {
     if (ptr == NULL) return;
+    if (caching) {
+        cache_free((uintptr_t)ptr);
+        return;
+    }
     enter();
     free_locked((uintptr_t)ptr, "free");
     leave();

@@ -5,6 +5,8 @@
 # (default 3), interleaved so that load from elsewhere falls on all of them
 # alike; the table shows the median ns/op and the median peak RSS.
 # MALLOC_BENCH_OPS (default 1000000) operations per thread, 2 threads.
+# "kiln default 1lock" is the same library without its thread caches
+# (KILN_THREAD_CACHE=0): every call takes the one lock.
 set -u
 bin=$1 kiln=$2
 RUNS=${RUNS:-3}
@@ -18,6 +20,7 @@ else echo "note: libjemalloc2 is not installed: jemalloc skipped"; fi
 if [ -e "$LIBS/libmimalloc.so.2" ]; then add mimalloc "$LIBS/libmimalloc.so.2" "" "$OPS"
 else echo "note: libmimalloc2.0 is not installed: mimalloc skipped"; fi
 add "kiln default" "$kiln" default "$OPS"
+add "kiln default 1lock" "$kiln" "default KILN_THREAD_CACHE=0" "$OPS"
 # linked_list is O(holes) per operation: a tenth of the operations keeps the
 # run short; ns/op stays comparable (the workload is a steady state).
 add "kiln linked_list" "$kiln" linked_list $((OPS / 10))
@@ -25,7 +28,9 @@ add "kiln linked_list" "$kiln" linked_list $((OPS / 10))
 declare -A ns rss
 for ((r = 0; r < RUNS; r++)); do
     for i in "${!names[@]}"; do
-        out=$(LD_PRELOAD=${preloads[$i]} KILN_ALLOCATOR=${designs[$i]} "$bin" mt 2 "${ops[$i]}") ||
+        read -r design extra <<<"${designs[$i]}"
+        # shellcheck disable=SC2086
+        out=$(env $extra LD_PRELOAD="${preloads[$i]}" KILN_ALLOCATOR="$design" "$bin" mt 2 "${ops[$i]}") ||
             { echo "malloc_bench failed under ${names[$i]}"; exit 1; }
         ns[$i]+="${out%% *} " rss[$i]+="${out##* } "
     done

@@ -57,38 +57,73 @@ static inline size_t granule(const struct malloc_guard *g, uintptr_t p)
     return (p - g->base) / G;
 }
 
+/* Every bit operation is atomic: the thread caches of host/malloc.c set and
+ * clear bits outside the heap lock, beside other threads' updates of the
+ * same words. */
 static inline bool bit(const uint64_t *map, size_t i)
 {
-    return (map[i / 64] >> (i % 64)) & 1;
+    return (__atomic_load_n(&map[i / 64], __ATOMIC_RELAXED) >> (i % 64)) & 1;
 }
 
-/* Clear bits [lo, hi) of map. */
+static inline void set_bit(uint64_t *map, size_t i)
+{
+    __atomic_fetch_or(&map[i / 64], 1ull << (i % 64), __ATOMIC_RELAXED);
+}
+
+/* Clear bit i; whether it was set. */
+static inline bool take_bit(uint64_t *map, size_t i)
+{
+    return (__atomic_fetch_and(&map[i / 64], ~(1ull << (i % 64)), __ATOMIC_RELAXED) >> (i % 64)) &
+           1;
+}
+
+/* Clear bits [lo, hi) of map: one atomic AND for each partial word at
+ * the ends; the whole words in between belong to one new block's span,
+ * which nothing else touches. */
 static void clear_range(uint64_t *map, size_t lo, size_t hi)
 {
-    while (lo < hi && lo % 64) map[lo / 64] &= ~(1ull << (lo % 64)), lo++;
-    if (hi - lo >= 64) {
-        memset(&map[lo / 64], 0, (hi - lo) / 64 * 8);
-        lo += (hi - lo) / 64 * 64;
+    if (lo >= hi) return;
+    size_t first = lo / 64, last = (hi - 1) / 64;
+    uint64_t head = ~0ull << (lo % 64), tail = ~0ull >> (63 - (hi - 1) % 64);
+    if (first == last) {
+        __atomic_fetch_and(&map[first], ~(head & tail), __ATOMIC_RELAXED);
+        return;
     }
-    while (lo < hi) map[lo / 64] &= ~(1ull << (lo % 64)), lo++;
+    __atomic_fetch_and(&map[first], ~head, __ATOMIC_RELAXED);
+    if (last > first + 1) memset(&map[first + 1], 0, (last - first - 1) * 8);
+    __atomic_fetch_and(&map[last], ~tail, __ATOMIC_RELAXED);
+}
+
+void malloc_guard_clear_span(struct malloc_guard *g, uintptr_t lo, uintptr_t hi)
+{
+    clear_range(g->freed, granule(g, lo), granule(g, hi + G - 1));
 }
 
 void malloc_guard_on_alloc(struct malloc_guard *g, uintptr_t p, uintptr_t lo, uintptr_t hi)
 {
-    size_t i = granule(g, p);
-    clear_range(g->freed, granule(g, lo), granule(g, hi + G - 1));
-    g->live[i / 64] |= 1ull << (i % 64);
+    malloc_guard_clear_span(g, lo, hi);
+    set_bit(g->live, granule(g, p));
+}
+
+void malloc_guard_reuse(struct malloc_guard *g, uintptr_t p)
+{
+    take_bit(g->freed, granule(g, p));
+    set_bit(g->live, granule(g, p));
+}
+
+static inline bool inside(const struct malloc_guard *g, uintptr_t p)
+{
+    return p - g->base < g->limit - g->base && p % G == 0;
 }
 
 bool malloc_guard_live(const struct malloc_guard *g, uintptr_t p)
 {
-    return p - g->base < g->limit - g->base && p % G == 0 && bit(g->live, granule(g, p));
+    return inside(g, p) && bit(g->live, granule(g, p));
 }
 
-void malloc_guard_expect_live(const struct malloc_guard *g, uintptr_t p, const char *who)
+static noreturn void misuse(const struct malloc_guard *g, uintptr_t p, const char *who)
 {
-    if (malloc_guard_live(g, p)) return;
-    bool freed = p - g->base < g->limit - g->base && p % G == 0 && bit(g->freed, granule(g, p));
+    bool freed = inside(g, p) && bit(g->freed, granule(g, p));
     if (freed && who[0] == 'f' && who[1] == 'r')
         kiln_die("double free of 0x%lx (%s)", (unsigned long)p, who);
     if (freed) kiln_die("%s of a freed block 0x%lx", who, (unsigned long)p);
@@ -96,9 +131,20 @@ void malloc_guard_expect_live(const struct malloc_guard *g, uintptr_t p, const c
              who, (unsigned long)p);
 }
 
+void malloc_guard_expect_live(const struct malloc_guard *g, uintptr_t p, const char *who)
+{
+    if (!malloc_guard_live(g, p)) misuse(g, p, who);
+}
+
 void malloc_guard_on_free(struct malloc_guard *g, uintptr_t p)
 {
     size_t i = granule(g, p);
-    g->live[i / 64] &= ~(1ull << (i % 64));
-    g->freed[i / 64] |= 1ull << (i % 64);
+    take_bit(g->live, i);
+    set_bit(g->freed, i);
+}
+
+void malloc_guard_take(struct malloc_guard *g, uintptr_t p, const char *who)
+{
+    if (!inside(g, p) || !take_bit(g->live, granule(g, p))) misuse(g, p, who);
+    set_bit(g->freed, granule(g, p));
 }

@@ -12,6 +12,8 @@
  * freed over its whole span). Costs: a bit per alloc and free, plus clearing
  * span / 128 bytes of bitmap per alloc. The bitmaps are backed alongside the
  * heap's own pages (1/64 of them), as a page source that wraps the heap's.
+ * Bits change atomically, so the thread caches may free and reuse without
+ * the heap lock.
  */
 #ifndef KILN_MALLOC_GUARD_H
 #define KILN_MALLOC_GUARD_H
@@ -53,5 +55,15 @@ void malloc_guard_expect_live(const struct malloc_guard *g, uintptr_t p, const c
 
 /* p, a live block, is freed. */
 void malloc_guard_on_free(struct malloc_guard *g, uintptr_t p);
+
+/* expect_live and on_free as one atomic step, safe outside the heap lock:
+ * of two threads freeing p at once, one aborts. */
+void malloc_guard_take(struct malloc_guard *g, uintptr_t p, const char *who);
+
+/* Clear the freed marks over [lo, hi): a new block (not yet handed out) covers it. */
+void malloc_guard_clear_span(struct malloc_guard *g, uintptr_t lo, uintptr_t hi);
+
+/* p, a block freed into a thread cache, is handed out again. */
+void malloc_guard_reuse(struct malloc_guard *g, uintptr_t p);
 
 #endif

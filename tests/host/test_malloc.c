@@ -113,6 +113,11 @@ static void probe_on_every_design(const char *const args[])
         int st = run(argv, d->name, NULL, scratch("out"), scratch("err"));
         expect_exit0(st, args[0], d->name, scratch("err"));
     }
+    /* The library's own choice once more without its thread caches. */
+    setenv("KILN_THREAD_CACHE", "0", 1);
+    int st = run(argv, "", NULL, scratch("out"), scratch("err"));
+    unsetenv("KILN_THREAD_CACHE");
+    expect_exit0(st, args[0], "KILN_THREAD_CACHE=0", scratch("err"));
 }
 
 static void edges(void **state)
