@@ -12,6 +12,12 @@
  *     block's first and last byte are written, and checked when freed.
  *     Prints "ns_per_op peak_rss_kib": wall time over all threads' ops, and
  *     the process's peak resident set.
+ *
+ *   malloc_bench st
+ *     The single-threaded workloads of the designs' benchmark
+ *     (bench/workloads.h: a1..a4, and b with 1000 blocks live) through the
+ *     malloc API: alloc is malloc (aligned_alloc above 16), dealloc free,
+ *     realloc realloc. Prints one "name ns_per_op" line per workload.
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -21,6 +27,8 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
+
+#include "workloads.h"
 
 #define SLOTS       2048
 #define RING        1024 /* a power of two */
@@ -125,10 +133,80 @@ static double now(void)
     return t.tv_sec + t.tv_nsec * 1e-9;
 }
 
+/* ---- st: the designs' workloads through the malloc API ------------------ */
+
+static void *api_alloc(size_t size, size_t align)
+{
+    if (align <= 16) return malloc(size);
+    return aligned_alloc(align, (size + align - 1) & ~(align - 1));
+}
+
+static void api_dealloc(void *p, size_t size, size_t align)
+{
+    (void)size, (void)align;
+    free(p);
+}
+
+static void *api_realloc(void *p, size_t size, size_t align, size_t new_size)
+{
+    if (align <= 16) return realloc(p, new_size);
+    void *q = api_alloc(new_size, align);
+    if (q) memcpy(q, p, size < new_size ? size : new_size), free(p);
+    return q;
+}
+
+static const struct bench_allocator api = {"malloc", api_alloc, api_dealloc, api_realloc};
+
+#define MIXED_LIVE 1000
+#define MIXED_OPS  400000
+
+static double mixed_ns(void)
+{
+    uint32_t slots = mixed_slots_for(MIXED_LIVE);
+    uint8_t *state = calloc(slots, 1);
+    struct mixed_slot *live = calloc(slots, sizeof *live);
+    struct mixed_op *ops = malloc(MIXED_OPS * sizeof *ops), op;
+    struct mixed_gen g;
+    mixed_gen_init(&g, 17, slots, state);
+    size_t n = 0;
+    while (mixed_gen_prefill(&g, &op)) mixed_run(&api, live, &op, 1);
+    for (; n < MIXED_OPS; n++) mixed_gen_steady(&g, &ops[n]);
+    double t = now();
+    size_t done = mixed_run(&api, live, ops, n);
+    t = now() - t;
+    while (mixed_gen_teardown(&g, &op)) mixed_run(&api, live, &op, 1);
+    free(ops), free(live), free(state);
+    return done == n ? t * 1e9 / n : -1;
+}
+
+static int single_threaded(void)
+{
+    static const struct {
+        const char *name;
+        size_t (*run)(const struct bench_allocator *, unsigned);
+        unsigned reps;
+    } blog[] = {{"a1_simple_allocation", bench_simple_allocation, 200000},
+                {"a2_large_vec", bench_large_vec, 2000},
+                {"a3_many_boxes", bench_many_boxes, 4},
+                {"a4_many_boxes_long_lived", bench_many_boxes_long_lived, 4}};
+    for (size_t i = 0; i < sizeof blog / sizeof blog[0]; i++) {
+        double t = now();
+        size_t ops = blog[i].run(&api, blog[i].reps);
+        t = now() - t;
+        if (ops == 0) return 1;
+        printf("%s %.1f\n", blog[i].name, t * 1e9 / ops);
+    }
+    double b = mixed_ns();
+    if (b < 0) return 1;
+    printf("b_mixed_1000_live %.1f\n", b);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 2 && strcmp(argv[1], "st") == 0) return single_threaded();
     if (argc != 4 || strcmp(argv[1], "mt") != 0) {
-        fprintf(stderr, "usage: malloc_bench mt THREADS OPS\n");
+        fprintf(stderr, "usage: malloc_bench mt THREADS OPS | malloc_bench st\n");
         return 2;
     }
     threads = atoi(argv[2]);

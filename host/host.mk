@@ -95,9 +95,12 @@ $(B)/host/test_fuzz_replay: $(B)/host/obj/tests/host/test_fuzz_replay.c.o \
 # ---- make bench: the malloc library against glibc, jemalloc and mimalloc ----------
 .PHONY: bench-malloc
 bench: bench-malloc
-$(B)/bench/malloc_bench: bench/malloc_bench.c
+# The workload binary links the designs' benchmark workloads (bench/workloads.c)
+# and nothing of kiln's allocators: the malloc it measures is the preloaded one.
+$(B)/bench/malloc_bench: bench/malloc_bench.c bench/workloads.c bench/panic.c
 	@mkdir -p $(@D)
-	$(HOSTCC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -pthread -o $@ $<
+	$(HOSTCC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -Iinclude -Ibench -DKILN_HOST -pthread \
+	    -o $@ $^
 bench-malloc: $(B)/bench/malloc_bench $(B)/host/libkiln_malloc.so
 	@echo "== libkiln_malloc.so (LD_PRELOAD)"
 	@host/malloc_bench.sh $^

@@ -3,7 +3,8 @@
 # jemalloc and mimalloc, each through LD_PRELOAD into the same workload
 # binary (bench/malloc_bench.c), in one run. Each allocator runs RUNS times
 # (default 3), interleaved so that load from elsewhere falls on all of them
-# alike; the table shows the median ns/op and the median peak RSS.
+# alike; the table shows the median ns/op and the median peak RSS. First,
+# once each, the designs' single-threaded workloads through the malloc API.
 # MALLOC_BENCH_OPS (default 1000000) operations per thread, 2 threads.
 # "kiln default 1lock" is the same library without its thread caches
 # (KILN_THREAD_CACHE=0): every call takes the one lock.
@@ -35,6 +36,24 @@ for ((r = 0; r < RUNS; r++)); do
         ns[$i]+="${out%% *} " rss[$i]+="${out##* } "
     done
 done
+echo "the designs' single-threaded workloads (bench/workloads.h) through malloc/free/realloc"
+printf '%-26s' "ns/op"
+for i in "${!names[@]}"; do printf ' %12s' "${names[$i]#kiln }"; done
+echo
+declare -A st
+for i in "${!names[@]}"; do
+    read -r design extra <<<"${designs[$i]}"
+    # shellcheck disable=SC2086
+    st[$i]=$(env $extra LD_PRELOAD="${preloads[$i]}" KILN_ALLOCATOR="$design" "$bin" st) ||
+        { echo "malloc_bench st failed under ${names[$i]}"; exit 1; }
+done
+for w in $(echo "${st[0]}" | awk '{ print $1 }'); do
+    printf '%-26s' "$w"
+    for i in "${!names[@]}"; do printf ' %12s' "$(echo "${st[$i]}" | awk -v w="$w" '$1 == w { print $2 }')"; done
+    echo
+done
+echo
+
 median() { tr ' ' '\n' | grep . | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 echo "malloc under LD_PRELOAD: 2 threads, ~1000 blocks live each, sizes 24..4096 (1 in 64 to"
 echo "64 KiB), 1 in 16 a realloc, 1 in 8 freed by the other thread; median of $RUNS runs"
