@@ -53,7 +53,7 @@ static pthread_mutex_t lock = PTHREAD_ADAPTIVE_MUTEX_INITIALIZER_NP;
 static struct kiln_heap *heap;
 static struct malloc_guard guard;
 static bool by_layout_of; /* the design has layout_of: no header */
-static bool caching;      /* thread caches on (see below) */
+static bool caching;      /* thread caches on (see below); read with cache_on() */
 static pthread_key_t cache_key;
 static bool cache_key_made;
 
@@ -98,11 +98,21 @@ static void start(void)
     if (heap == NULL) kiln_die("cannot create a %s heap", name);
     by_layout_of = d->layout_of != NULL;
     const char *cache = getenv("KILN_THREAD_CACHE");
-    caching = by_layout_of && cache_key_made && !(cache && strcmp(cache, "0") == 0);
+    /* Set last, with release: a thread that sees it on sees the heap too. */
+    __atomic_store_n(&caching,
+                     by_layout_of && cache_key_made && !(cache && strcmp(cache, "0") == 0),
+                     __ATOMIC_RELEASE);
     if (!by_layout_of) {
         struct allocator a = kiln_heap_allocator(heap);
         global_alloc_set(&a);
     }
+}
+
+/* Whether the thread caches are on: read without the lock by the fast paths
+ * (false until the first allocation has set the heap up). */
+static inline bool cache_on(void)
+{
+    return __atomic_load_n(&caching, __ATOMIC_ACQUIRE);
 }
 
 static inline void enter(void)
@@ -340,7 +350,7 @@ static void *alloc(size_t size, size_t align, bool zero)
 
 API void *malloc(size_t size)
 {
-    if (caching && size <= CACHE_MAX) {
+    if (size <= CACHE_MAX && cache_on()) {
         void *p = cache_alloc(size);
         if (p == NULL) errno = ENOMEM;
         return p;
@@ -354,7 +364,7 @@ API void *calloc(size_t n, size_t size)
         errno = ENOMEM;
         return NULL;
     }
-    if (caching && n * size <= CACHE_MAX) {
+    if (n * size <= CACHE_MAX && cache_on()) {
         void *p = cache_alloc(n * size);
         if (p == NULL)
             errno = ENOMEM;
@@ -368,7 +378,7 @@ API void *calloc(size_t n, size_t size)
 API void free(void *ptr)
 {
     if (ptr == NULL) return;
-    if (caching) {
+    if (cache_on()) {
         cache_free((uintptr_t)ptr);
         return;
     }
