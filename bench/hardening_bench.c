@@ -224,8 +224,8 @@ int main(int argc, char **argv)
     static const char *const wls[] = {"a1", "b"};
     printf("instructions per operation (callgrind, inside the hb_op_* wrappers, the null "
            "harness subtracted)\n\n");
-    printf("%-12s %-4s %12s %12s %8s %12s %8s\n", "design", "wl", "checks off", "as built",
-           "cost", "HEAP_DEBUG", "x");
+    printf("%-12s %-4s %12s %12s %8s %12s %8s\n", "design", "wl", "checks off", "as built", "cost",
+           "HEAP_DEBUG", "x");
     for (int w = 0; w < 2; w++) {
         double base = measure(on, "null", wls[w]);
         for (size_t i = 0; i < alloc_design_count; i++) {
