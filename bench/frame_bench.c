@@ -59,7 +59,7 @@ static void keep_best(struct cost *best, struct cost c)
 
 static unsigned char *phys;
 static struct frame_allocator fa;
-static uint64_t frames[BATCH];
+static struct frame frames[BATCH];
 
 static void init_or_die(const struct mem_region *map, size_t n, const struct frame_range *res,
                         size_t rn)
@@ -105,7 +105,8 @@ static void bench_map(const char *name, const struct mem_region *map, size_t n,
 
     /* Draining the whole map: the cursor crossing every range. */
     init_or_die(map, n, res, rn);
-    uint64_t f, count = 0;
+    uint64_t count = 0;
+    struct frame f;
     struct timer t = timer_start();
     while (frame_alloc(&fa, &f)) count++;
     struct cost drain = timer_per_op(t, count);

@@ -16,11 +16,11 @@ void *bench_region_map(size_t bytes)
     if (region) panic("bench_region_map: the region is mapped already");
     struct frame_source frames = memory_frame_source();
     for (size_t off = 0; off < bytes; off += PAGE_SIZE) {
-        uint64_t f;
+        struct frame f;
         if (!frame_source_alloc(frames, &f))
             panic("bench_region_map: out of frames at %zu of %zu bytes", off, bytes);
-        enum map_error e = paging_map_to(page_containing(BENCH_REGION_START + off),
-                                         frame_containing(f), PTE_WRITABLE, frames);
+        enum map_error e =
+            paging_map_to(page_containing(BENCH_REGION_START + off), f, PTE_WRITABLE, frames);
         if (e != MAP_OK) panic("bench_region_map: %s at offset %zu", map_error_name(e), off);
     }
     return region = (void *)(uintptr_t)BENCH_REGION_START;

@@ -176,7 +176,19 @@ enum frame_error frame_allocator_init(struct frame_allocator *fa, const struct m
     return err;
 }
 
-bool frame_alloc(struct frame_allocator *fa, uint64_t *frame)
+bool frame_from_start(uint64_t addr, struct frame *out)
+{
+    if (addr & FRAME_MASK || addr > FRAME_ADDR_MAX) return false;
+    out->start = addr;
+    return true;
+}
+
+struct frame frame_containing(uint64_t addr)
+{
+    return (struct frame){align_down(addr)};
+}
+
+bool frame_alloc(struct frame_allocator *fa, struct frame *frame)
 {
     uint64_t f;
     if (fa->free_top != 0) {
@@ -198,12 +210,13 @@ bool frame_alloc(struct frame_allocator *fa, uint64_t *frame)
     }
     bit_set(fa, f, true);
     fa->used++;
-    *frame = f;
+    frame->start = f;
     return true;
 }
 
-void frame_free(struct frame_allocator *fa, uint64_t frame)
+void frame_free(struct frame_allocator *fa, struct frame fr)
 {
+    uint64_t frame = fr.start;
     enum frame_error why = FRAME_OK;
     if (frame & FRAME_MASK)
         why = FRAME_MISALIGNED;
@@ -217,9 +230,9 @@ void frame_free(struct frame_allocator *fa, uint64_t frame)
     fa->used--;
 }
 
-bool frame_is_allocated(const struct frame_allocator *fa, uint64_t frame)
+bool frame_is_allocated(const struct frame_allocator *fa, struct frame frame)
 {
-    return (frame & FRAME_MASK) == 0 && bit_get(fa, frame);
+    return (frame.start & FRAME_MASK) == 0 && bit_get(fa, frame.start);
 }
 
 struct frame_stats frame_stats(const struct frame_allocator *fa)
@@ -232,12 +245,12 @@ struct frame_range frame_bitmap_range(const struct frame_allocator *fa)
     return fa->bitmap_range;
 }
 
-static bool frame_source_op_alloc(void *ctx, uint64_t *frame)
+static bool frame_source_op_alloc(void *ctx, struct frame *frame)
 {
     return frame_alloc(ctx, frame);
 }
 
-static void frame_source_op_free(void *ctx, uint64_t frame)
+static void frame_source_op_free(void *ctx, struct frame frame)
 {
     frame_free(ctx, frame);
 }
@@ -248,7 +261,7 @@ struct frame_source frame_source_of(struct frame_allocator *fa)
         .alloc = frame_source_op_alloc, .free = frame_source_op_free, .ctx = fa};
 }
 
-static bool empty_alloc(void *ctx, uint64_t *frame)
+static bool empty_alloc(void *ctx, struct frame *frame)
 {
     (void)ctx;
     (void)frame;

@@ -45,7 +45,7 @@ static void unmap_heap_pages(size_t pages, struct frame_source frames)
     for (size_t i = 0; i < pages; i++) {
         struct frame f;
         if (paging_unmap(page_containing(HEAP_START + i * PAGE_SIZE), &f) == MAP_OK && frames.free)
-            frames.free(frames.ctx, f.start);
+            frames.free(frames.ctx, f);
     }
 }
 
@@ -53,11 +53,10 @@ enum map_error heap_init(struct frame_source frames)
 {
     size_t pages = (HEAP_SIZE + PAGE_SIZE - 1) / PAGE_SIZE;
     for (size_t i = 0; i < pages; i++) {
-        uint64_t f;
+        struct frame f;
         enum map_error e = MAP_FRAME_ALLOCATION_FAILED;
         if (frame_source_alloc(frames, &f)) {
-            e = paging_map_to(page_containing(HEAP_START + i * PAGE_SIZE), frame_containing(f),
-                              PTE_WRITABLE, frames);
+            e = paging_map_to(page_containing(HEAP_START + i * PAGE_SIZE), f, PTE_WRITABLE, frames);
             if (e != MAP_OK && frames.free) frames.free(frames.ctx, f);
         }
         if (e != MAP_OK) {

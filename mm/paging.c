@@ -23,20 +23,9 @@ bool page_from_start(uint64_t addr, struct page *out)
     return true;
 }
 
-bool frame_from_start(uint64_t addr, struct frame *out)
-{
-    if (addr % PAGE_SIZE || addr > PTE_ADDR_MASK) return false;
-    out->start = addr;
-    return true;
-}
-
 struct page page_containing(uint64_t addr)
 {
     return (struct page){addr & ~(uint64_t)(PAGE_SIZE - 1)};
-}
-struct frame frame_containing(uint64_t addr)
-{
-    return (struct frame){addr & ~(uint64_t)(PAGE_SIZE - 1)};
 }
 
 const char *map_error_name(enum map_error e)
@@ -131,11 +120,11 @@ static enum map_error next_table(pte_t *parent_entry, uint64_t flags, struct fra
         *out = table_at(e);
         return MAP_OK;
     }
-    uint64_t f;
+    struct frame f;
     if (!frame_source_alloc(frames, &f)) return MAP_FRAME_ALLOCATION_FAILED;
-    memset(table_at(f), 0, PAGE_SIZE);
-    *parent_entry = f | PTE_PRESENT | PTE_WRITABLE | (flags & PTE_USER);
-    *out = table_at(f);
+    memset(table_at(f.start), 0, PAGE_SIZE);
+    *parent_entry = f.start | PTE_PRESENT | PTE_WRITABLE | (flags & PTE_USER);
+    *out = table_at(f.start);
     return MAP_OK;
 }
 
@@ -248,17 +237,17 @@ static pte_t *direct_map_l2(uint64_t virt)
 static void split_read_only(pte_t *l2e, uint64_t base, uint64_t ro_start, uint64_t ro_end,
                             struct frame_source frames)
 {
-    uint64_t f;
+    struct frame f;
     if (!frame_source_alloc(frames, &f))
         panic("paging_protect_direct_map: %s splitting physical 0x%llx",
               map_error_name(MAP_FRAME_ALLOCATION_FAILED), (unsigned long long)base);
-    pte_t *pt = table_at(f);
+    pte_t *pt = table_at(f.start);
     for (unsigned i = 0; i < ENTRIES; i++) {
         uint64_t q = base + (uint64_t)i * PAGE_SIZE;
         bool ro = q + PAGE_SIZE > ro_start && q < ro_end;
         pt[i] = q | PTE_PRESENT | (ro ? 0 : PTE_WRITABLE) | nx_bit();
     }
-    *l2e = f | PTE_PRESENT | PTE_WRITABLE;
+    *l2e = f.start | PTE_PRESENT | PTE_WRITABLE;
     for (unsigned i = 0; i < ENTRIES; i++) invlpg(PHYS_OFFSET + base + (uint64_t)i * PAGE_SIZE);
 }
 

@@ -69,6 +69,18 @@ struct frame_range {
     uint64_t end;
 };
 
+/* A frame: FRAME_SIZE bytes of physical memory, named by the address of its
+ * first byte. kiln's one frame type: the frame allocator hands these out and
+ * takes them back, and the page-table code maps pages to them.
+ * frame_from_start refuses a misaligned address or one above the 52 bits an
+ * x86-64 page-table entry holds; frame_containing rounds down, on purpose. */
+struct frame {
+    uint64_t start;
+};
+#define FRAME_ADDR_MAX 0x000ffffffffff000ull
+bool frame_from_start(uint64_t addr, struct frame *out);
+struct frame frame_containing(uint64_t addr);
+
 enum frame_error {
     FRAME_OK = 0,
     FRAME_NO_USABLE_MEMORY,   /* no whole frame is left to manage */
@@ -121,17 +133,17 @@ enum frame_error frame_allocator_init(struct frame_allocator *fa, const struct m
  * its address in *frame; returns false, leaving *frame alone, when none is
  * left. O(1) amortised. Panics "frame_alloc: FRAME_FREE_STACK_CORRUPT" when the link
  * read from a freed frame is not a free managed frame (someone wrote to it). */
-bool frame_alloc(struct frame_allocator *fa, uint64_t *frame);
+bool frame_alloc(struct frame_allocator *fa, struct frame *frame);
 
 /* Give back an allocated frame. O(1). Panics "frame_free: <ERROR> 0x<frame>"
  * with FRAME_MISALIGNED (not a multiple of FRAME_SIZE), FRAME_OUTSIDE_USABLE
  * (not a managed frame: not usable RAM, below 1 MiB, reserved, or the bitmap)
  * or FRAME_NOT_ALLOCATED (managed but not allocated: a double free, or a frame
  * never handed out). */
-void frame_free(struct frame_allocator *fa, uint64_t frame);
+void frame_free(struct frame_allocator *fa, struct frame frame);
 
 /* Whether frame is currently allocated (false for anything not managed). */
-bool frame_is_allocated(const struct frame_allocator *fa, uint64_t frame);
+bool frame_is_allocated(const struct frame_allocator *fa, struct frame frame);
 
 /* The counters, in frames. Invariant: used + free == total. */
 struct frame_stats {
@@ -150,8 +162,8 @@ struct frame_range frame_bitmap_range(const struct frame_allocator *fa);
  * alone; free gives back a frame alloc returned (NULL for a source that never
  * hands any out), so that a caller whose work fails half-way can undo it. */
 struct frame_source {
-    bool (*alloc)(void *ctx, uint64_t *frame);
-    void (*free)(void *ctx, uint64_t frame);
+    bool (*alloc)(void *ctx, struct frame *frame);
+    void (*free)(void *ctx, struct frame frame);
     void *ctx;
 };
 
@@ -162,7 +174,7 @@ struct frame_source frame_source_of(struct frame_allocator *fa);
 extern const struct frame_source frame_source_empty;
 
 /* Take one frame from a source. */
-static inline bool frame_source_alloc(struct frame_source src, uint64_t *frame)
+static inline bool frame_source_alloc(struct frame_source src, struct frame *frame)
 {
     return src.alloc(src.ctx, frame);
 }

@@ -31,19 +31,14 @@
 #define PTE_EXECUTABLE    (1ull << 9)
 #define PTE_ADDR_MASK     0x000ffffffffff000ull
 
-/* A page and a frame: their addresses are 4 KiB aligned by construction.
- * page_from_start / frame_from_start refuse a misaligned (or, for pages,
- * non-canonical) address; *_containing rounds down, on purpose. */
+/* A page: its address is 4 KiB aligned by construction. page_from_start
+ * refuses a misaligned or non-canonical address; page_containing rounds
+ * down, on purpose. (struct frame, its physical twin, is kiln/frame.h's.) */
 struct page {
     uint64_t start;
 };
-struct frame {
-    uint64_t start;
-};
 bool page_from_start(uint64_t addr, struct page *out);
-bool frame_from_start(uint64_t addr, struct frame *out);
 struct page page_containing(uint64_t addr);
-struct frame frame_containing(uint64_t addr);
 
 enum map_error {
     MAP_OK = 0,

@@ -25,6 +25,23 @@
 static unsigned char *phys;
 static struct frame_allocator fa; /* 4 KiB of ranges: keep it off the stack */
 
+/* The tests reason in addresses; the allocator speaks struct frame. */
+static bool alloc_addr(struct frame_allocator *a, uint64_t *addr)
+{
+    struct frame f;
+    if (!frame_alloc(a, &f)) return false;
+    *addr = f.start;
+    return true;
+}
+static void free_addr(struct frame_allocator *a, uint64_t addr)
+{
+    frame_free(a, (struct frame){addr});
+}
+static bool allocated_addr(const struct frame_allocator *a, uint64_t addr)
+{
+    return frame_is_allocated(a, (struct frame){addr});
+}
+
 struct map {
     const struct mem_region *regions;
     size_t n;
@@ -89,7 +106,7 @@ static uint64_t drain_check(const struct map *m)
     assert_int_equal(bm.end - bm.start, bitmap_frames(limit) * FRAME_SIZE);
     assert_true(bm.end <= PHYS_SIZE);
     for (uint64_t b = bm.start; b < bm.end; b += FRAME_SIZE) assert_true(oracle_managed(m, b));
-    for (uint64_t f = 0; f < limit; f += FRAME_SIZE) assert_false(frame_is_allocated(&fa, f));
+    for (uint64_t f = 0; f < limit; f += FRAME_SIZE) assert_false(allocated_addr(&fa, f));
     struct frame_stats st = frame_stats(&fa);
     assert_int_equal(st.total, expected - bitmap_frames(limit));
     assert_int_equal(st.used, 0);
@@ -98,7 +115,7 @@ static uint64_t drain_check(const struct map *m)
     uint64_t *seen = calloc(limit / FRAME_SIZE / 64 + 1, 8);
     assert_non_null(seen);
     uint64_t n = 0, f, prev = 0;
-    while (frame_alloc(&fa, &f)) {
+    while (alloc_addr(&fa, &f)) {
         assert_int_equal(f % FRAME_SIZE, 0);
         if (!oracle_managed(m, f)) fail_msg("frame 0x%llx is not managed", (unsigned long long)f);
         assert_false(f >= bm.start && f < bm.end);
@@ -107,7 +124,7 @@ static uint64_t drain_check(const struct map *m)
         if (seen[k / 64] >> (k % 64) & 1) fail_msg("frame 0x%llx twice", (unsigned long long)f);
         seen[k / 64] |= 1ull << (k % 64);
         assert_true(n == 0 || f > prev);
-        assert_true(frame_is_allocated(&fa, f));
+        assert_true(allocated_addr(&fa, f));
         prev = f;
         n++;
     }
@@ -117,7 +134,7 @@ static uint64_t drain_check(const struct map *m)
     assert_int_equal(st.free, 0);
     assert_int_equal(st.used, st.total);
     f = 0xdeadbeef;
-    assert_false(frame_alloc(&fa, &f));
+    assert_false(alloc_addr(&fa, &f));
     assert_int_equal(f, 0xdeadbeef); /* no wild value on failure */
     return n;
 }
@@ -152,17 +169,17 @@ static void test_first_frames_ascend_from_bottom(void **state)
     struct map m = MAP(qemu64, qemu64_res);
     assert_int_equal(init(&m, PHYS_SIZE), FRAME_OK);
     uint64_t f;
-    assert_true(frame_alloc(&fa, &f));
+    assert_true(alloc_addr(&fa, &f));
     assert_int_equal(f, 0x2a9000); /* the lowest managed frame after the bitmap */
     for (int i = 0; i < 2000; i++) {
         uint64_t g;
-        assert_true(frame_alloc(&fa, &g));
+        assert_true(alloc_addr(&fa, &g));
         assert_true(g > f);
         f = g;
     }
     /* the module [8 MiB, 9 MiB) is skipped over */
     assert_true(f >= 0x900000);
-    assert_false(frame_is_allocated(&fa, 0x800000));
+    assert_false(allocated_addr(&fa, 0x800000));
 }
 
 static void test_free_then_reuse_lifo(void **state)
@@ -171,21 +188,21 @@ static void test_free_then_reuse_lifo(void **state)
     struct map m = MAP(qemu64, qemu64_res);
     assert_int_equal(init(&m, PHYS_SIZE), FRAME_OK);
     uint64_t a, b, c, d, x, y, z;
-    assert_true(frame_alloc(&fa, &a));
-    assert_true(frame_alloc(&fa, &b));
-    assert_true(frame_alloc(&fa, &c));
-    frame_free(&fa, a);
-    frame_free(&fa, c);
-    assert_false(frame_is_allocated(&fa, a));
-    assert_true(frame_is_allocated(&fa, b));
+    assert_true(alloc_addr(&fa, &a));
+    assert_true(alloc_addr(&fa, &b));
+    assert_true(alloc_addr(&fa, &c));
+    free_addr(&fa, a);
+    free_addr(&fa, c);
+    assert_false(allocated_addr(&fa, a));
+    assert_true(allocated_addr(&fa, b));
     assert_int_equal(frame_stats(&fa).used, 1);
-    assert_true(frame_alloc(&fa, &x));
-    assert_true(frame_alloc(&fa, &y));
-    assert_true(frame_alloc(&fa, &z));
+    assert_true(alloc_addr(&fa, &x));
+    assert_true(alloc_addr(&fa, &y));
+    assert_true(alloc_addr(&fa, &z));
     assert_int_equal(x, c);
     assert_int_equal(y, a);
     assert_true(z > c); /* the stack is empty: back to the cursor */
-    assert_true(frame_alloc(&fa, &d));
+    assert_true(alloc_addr(&fa, &d));
     assert_int_equal(d, z + FRAME_SIZE);
     assert_int_equal(frame_stats(&fa).used, 5);
 }
@@ -197,13 +214,13 @@ static void test_counters_track_every_call(void **state)
     assert_int_equal(init(&m, PHYS_SIZE), FRAME_OK);
     uint64_t total = frame_stats(&fa).total, frames[300];
     for (unsigned i = 0; i < COUNT(frames); i++) {
-        assert_true(frame_alloc(&fa, &frames[i]));
+        assert_true(alloc_addr(&fa, &frames[i]));
         struct frame_stats st = frame_stats(&fa);
         assert_int_equal(st.used, i + 1);
         assert_int_equal(st.free, total - i - 1);
         assert_int_equal(st.total, total);
     }
-    for (unsigned i = 0; i < COUNT(frames); i += 2) frame_free(&fa, frames[i]);
+    for (unsigned i = 0; i < COUNT(frames); i += 2) free_addr(&fa, frames[i]);
     struct frame_stats st = frame_stats(&fa);
     assert_int_equal(st.used, 150);
     assert_int_equal(st.used + st.free, st.total);
@@ -224,11 +241,11 @@ static void test_partial_edge_frames_skipped(void **state)
     static const uint64_t want[] = {0x102000, 0x103000, 0x104000, 0x201000};
     for (unsigned i = 0; i < COUNT(want); i++) {
         uint64_t f;
-        assert_true(frame_alloc(&fa, &f));
+        assert_true(alloc_addr(&fa, &f));
         assert_int_equal(f, want[i]);
     }
     uint64_t f;
-    assert_false(frame_alloc(&fa, &f));
+    assert_false(alloc_addr(&fa, &f));
     assert_int_equal(frame_stats(&fa).total, COUNT(want));
 }
 
@@ -246,15 +263,15 @@ static void test_4g_map(void **state)
     assert_int_equal(drain_check(&m), (4 * GiB - 3 * MiB - 128 * KiB) / FRAME_SIZE);
 
     /* free frames that lie in the buffer, then take them back, LIFO */
-    for (uint64_t f = 4 * MiB; f < 8 * MiB; f += FRAME_SIZE) frame_free(&fa, f);
+    for (uint64_t f = 4 * MiB; f < 8 * MiB; f += FRAME_SIZE) free_addr(&fa, f);
     assert_int_equal(frame_stats(&fa).free, 4 * MiB / FRAME_SIZE);
     for (uint64_t f = 8 * MiB - FRAME_SIZE; f >= 4 * MiB; f -= FRAME_SIZE) {
         uint64_t g;
-        assert_true(frame_alloc(&fa, &g));
+        assert_true(alloc_addr(&fa, &g));
         assert_int_equal(g, f);
     }
     uint64_t g;
-    assert_false(frame_alloc(&fa, &g));
+    assert_false(alloc_addr(&fa, &g));
     assert_int_equal(frame_stats(&fa).free, 0);
 }
 
@@ -277,10 +294,10 @@ static void test_5g_map_with_pci_hole(void **state)
     assert_int_equal(bm.start, 0x2a6000);
     assert_int_equal(bm.end - bm.start, 192 * KiB); /* 6 GiB / 32768 */
     drain_check(&m);
-    assert_false(frame_is_allocated(&fa, 3 * GiB));
-    assert_true(frame_is_allocated(&fa, 4 * GiB));
-    assert_true(frame_is_allocated(&fa, 6 * GiB - FRAME_SIZE));
-    EXPECT_PANIC(frame_free(&fa, 3 * GiB + 5 * FRAME_SIZE), "FRAME_OUTSIDE_USABLE");
+    assert_false(allocated_addr(&fa, 3 * GiB));
+    assert_true(allocated_addr(&fa, 4 * GiB));
+    assert_true(allocated_addr(&fa, 6 * GiB - FRAME_SIZE));
+    EXPECT_PANIC(free_addr(&fa, 3 * GiB + 5 * FRAME_SIZE), "FRAME_OUTSIDE_USABLE");
 }
 
 static void test_bad_frees_panic_with_names(void **state)
@@ -291,26 +308,26 @@ static void test_bad_frees_panic_with_names(void **state)
     struct map m = MAP(map, res);
     assert_int_equal(init(&m, PHYS_SIZE), FRAME_OK);
     uint64_t a, b;
-    assert_true(frame_alloc(&fa, &a));
-    assert_true(frame_alloc(&fa, &b));
-    frame_free(&fa, a);
+    assert_true(alloc_addr(&fa, &a));
+    assert_true(alloc_addr(&fa, &b));
+    free_addr(&fa, a);
     struct frame_stats before = frame_stats(&fa);
     char want[64];
     snprintf(want, sizeof want, "frame_free: FRAME_NOT_ALLOCATED 0x%llx", (unsigned long long)a);
-    EXPECT_PANIC(frame_free(&fa, a), want); /* double free */
-    EXPECT_PANIC(frame_free(&fa, 16 * MiB), "frame_free: FRAME_NOT_ALLOCATED 0x1000000");
-    EXPECT_PANIC(frame_free(&fa, b + 8), "frame_free: FRAME_MISALIGNED");
-    EXPECT_PANIC(frame_free(&fa, 0x123), "frame_free: FRAME_MISALIGNED 0x123");
-    EXPECT_PANIC(frame_free(&fa, 0x5000), "frame_free: FRAME_OUTSIDE_USABLE 0x5000");
-    EXPECT_PANIC(frame_free(&fa, 0), "frame_free: FRAME_OUTSIDE_USABLE 0x0");
-    EXPECT_PANIC(frame_free(&fa, 0x200000), "frame_free: FRAME_OUTSIDE_USABLE 0x200000");
-    EXPECT_PANIC(frame_free(&fa, frame_bitmap_range(&fa).start), "FRAME_OUTSIDE_USABLE");
-    EXPECT_PANIC(frame_free(&fa, 4 * GiB), "frame_free: FRAME_OUTSIDE_USABLE 0x100000000");
-    EXPECT_PANIC(frame_free(&fa, 1ull << 60), "FRAME_OUTSIDE_USABLE");
+    EXPECT_PANIC(free_addr(&fa, a), want); /* double free */
+    EXPECT_PANIC(free_addr(&fa, 16 * MiB), "frame_free: FRAME_NOT_ALLOCATED 0x1000000");
+    EXPECT_PANIC(free_addr(&fa, b + 8), "frame_free: FRAME_MISALIGNED");
+    EXPECT_PANIC(free_addr(&fa, 0x123), "frame_free: FRAME_MISALIGNED 0x123");
+    EXPECT_PANIC(free_addr(&fa, 0x5000), "frame_free: FRAME_OUTSIDE_USABLE 0x5000");
+    EXPECT_PANIC(free_addr(&fa, 0), "frame_free: FRAME_OUTSIDE_USABLE 0x0");
+    EXPECT_PANIC(free_addr(&fa, 0x200000), "frame_free: FRAME_OUTSIDE_USABLE 0x200000");
+    EXPECT_PANIC(free_addr(&fa, frame_bitmap_range(&fa).start), "FRAME_OUTSIDE_USABLE");
+    EXPECT_PANIC(free_addr(&fa, 4 * GiB), "frame_free: FRAME_OUTSIDE_USABLE 0x100000000");
+    EXPECT_PANIC(free_addr(&fa, 1ull << 60), "FRAME_OUTSIDE_USABLE");
     struct frame_stats after = frame_stats(&fa);
     assert_int_equal(after.used, before.used);
     assert_int_equal(after.free, before.free);
-    assert_true(frame_is_allocated(&fa, b));
+    assert_true(allocated_addr(&fa, b));
 }
 
 static void test_corrupt_free_stack_panics(void **state)
@@ -319,26 +336,43 @@ static void test_corrupt_free_stack_panics(void **state)
     struct map m = MAP(qemu64, qemu64_res);
     assert_int_equal(init(&m, PHYS_SIZE), FRAME_OK);
     uint64_t a, b, c;
-    assert_true(frame_alloc(&fa, &a));
-    assert_true(frame_alloc(&fa, &b));
-    assert_true(frame_alloc(&fa, &c));
-    frame_free(&fa, a);
-    frame_free(&fa, b);
+    assert_true(alloc_addr(&fa, &a));
+    assert_true(alloc_addr(&fa, &b));
+    assert_true(alloc_addr(&fa, &c));
+    free_addr(&fa, a);
+    free_addr(&fa, b);
     uint64_t bad = 0x1234;
     memcpy(phys + b, &bad, sizeof bad); /* a write after free */
-    EXPECT_PANIC(frame_alloc(&fa, &a), "frame_alloc: FRAME_FREE_STACK_CORRUPT link 0x1234");
+    EXPECT_PANIC(alloc_addr(&fa, &a), "frame_alloc: FRAME_FREE_STACK_CORRUPT link 0x1234");
     bad = c; /* points at an allocated frame */
     memcpy(phys + b, &bad, sizeof bad);
-    EXPECT_PANIC(frame_alloc(&fa, &a), "FREE_STACK_CORRUPT");
+    EXPECT_PANIC(alloc_addr(&fa, &a), "FREE_STACK_CORRUPT");
+}
+
+/* struct frame, kiln's one frame type: built only from aligned addresses that
+ * a page-table entry can hold, or rounded down on purpose. */
+static void test_frame_from_start_and_containing(void **state)
+{
+    (void)state;
+    struct frame f = {7};
+    assert_true(frame_from_start(0x5000, &f));
+    assert_int_equal(f.start, 0x5000);
+    assert_true(frame_from_start(FRAME_ADDR_MAX, &f));
+    f.start = 7;
+    assert_false(frame_from_start(0x5008, &f));
+    assert_false(frame_from_start(FRAME_ADDR_MAX + FRAME_SIZE, &f));
+    assert_int_equal(f.start, 7); /* untouched on refusal */
+    assert_int_equal(frame_containing(0x5fff).start, 0x5000);
+    assert_int_equal(frame_containing(0).start, 0);
 }
 
 static void test_empty_source_always_fails(void **state)
 {
     (void)state;
     for (int i = 0; i < 100; i++) {
-        uint64_t f = 42;
+        struct frame f = {42};
         assert_false(frame_source_alloc(frame_source_empty, &f));
-        assert_int_equal(f, 42);
+        assert_int_equal(f.start, 42);
     }
 }
 
@@ -348,14 +382,14 @@ static void test_source_of_draws_from_allocator(void **state)
     struct map m = MAP(qemu64, qemu64_res);
     assert_int_equal(init(&m, PHYS_SIZE), FRAME_OK);
     struct frame_source src = frame_source_of(&fa);
-    uint64_t a, b;
+    struct frame a, b;
     assert_true(frame_source_alloc(src, &a));
     assert_true(frame_alloc(&fa, &b));
-    assert_int_equal(b, a + FRAME_SIZE);
+    assert_int_equal(b.start, a.start + FRAME_SIZE);
     assert_true(frame_is_allocated(&fa, a));
     frame_free(&fa, a);
     assert_true(frame_source_alloc(src, &b));
-    assert_int_equal(b, a);
+    assert_int_equal(b.start, a.start);
     assert_int_equal(frame_stats(&fa).used, 2);
 }
 
@@ -374,7 +408,7 @@ static void test_bitmap_placement(void **state)
     assert_int_equal(frame_bitmap_range(&fa).start, 2 * MiB);
     assert_int_equal(frame_bitmap_range(&fa).end, 2 * MiB + 128 * KiB);
     uint64_t f;
-    assert_true(frame_alloc(&fa, &f));
+    assert_true(alloc_addr(&fa, &f));
     assert_int_equal(f, MiB); /* the small range still hands out first */
     assert_int_equal(init(&m, PHYS_SIZE), FRAME_OK);
     drain_check(&m);
@@ -384,11 +418,11 @@ static void test_bitmap_placement(void **state)
     assert_int_equal(init(&m, 2 * MiB + 124 * KiB), FRAME_NO_ROOM_FOR_BITMAP);
     /* An empty range list after a failure: nothing handed out, zero counters. */
     f = 7;
-    assert_false(frame_alloc(&fa, &f));
+    assert_false(alloc_addr(&fa, &f));
     assert_int_equal(f, 7);
     assert_int_equal(frame_stats(&fa).total, 0);
     assert_int_equal(frame_bitmap_range(&fa).end, 0);
-    EXPECT_PANIC(frame_free(&fa, 2 * MiB), "FRAME_OUTSIDE_USABLE");
+    EXPECT_PANIC(free_addr(&fa, 2 * MiB), "FRAME_OUTSIDE_USABLE");
 
     /* Nothing low can hold it: the RAM above 1 GiB is out of reach. */
     static const struct mem_region high[] = {{MiB, MiB + 64 * KiB, U}, {2 * GiB, 4 * GiB, U}};
@@ -435,13 +469,13 @@ static void test_overlapping_reservations(void **state)
     struct map m = MAP(map, res);
     assert_int_equal(init(&m, PHYS_SIZE), FRAME_OK);
     assert_int_equal(frame_bitmap_range(&fa).start, 4 * MiB);
-    assert_true(frame_is_allocated(&fa, 0) == false);
+    assert_true(allocated_addr(&fa, 0) == false);
     drain_check(&m);
-    assert_true(frame_is_allocated(&fa, 30 * MiB));
-    assert_false(frame_is_allocated(&fa, 35 * MiB));
-    assert_true(frame_is_allocated(&fa, 35 * MiB + FRAME_SIZE));
-    EXPECT_PANIC(frame_free(&fa, 11 * MiB), "FRAME_OUTSIDE_USABLE");
-    EXPECT_PANIC(frame_free(&fa, 21 * MiB + FRAME_SIZE), "FRAME_OUTSIDE_USABLE");
+    assert_true(allocated_addr(&fa, 30 * MiB));
+    assert_false(allocated_addr(&fa, 35 * MiB));
+    assert_true(allocated_addr(&fa, 35 * MiB + FRAME_SIZE));
+    EXPECT_PANIC(free_addr(&fa, 11 * MiB), "FRAME_OUTSIDE_USABLE");
+    EXPECT_PANIC(free_addr(&fa, 21 * MiB + FRAME_SIZE), "FRAME_OUTSIDE_USABLE");
 }
 
 static void test_too_many_ranges(void **state)
@@ -532,7 +566,7 @@ static void test_random_workload(void **state)
         bool take = n == 0 || (rng % 100) < (step < 100000 ? 60 : 40);
         if (take) {
             uint64_t f;
-            if (!frame_alloc(&fa, &f)) {
+            if (!alloc_addr(&fa, &f)) {
                 assert_int_equal(n, total);
                 continue;
             }
@@ -544,22 +578,22 @@ static void test_random_workload(void **state)
             size_t i = (rng >> 20) % n;
             uint64_t f = live[i];
             live[i] = live[--n];
-            frame_free(&fa, f);
+            free_addr(&fa, f);
             owned[f / FRAME_SIZE] = 0;
-            assert_false(frame_is_allocated(&fa, f));
+            assert_false(allocated_addr(&fa, f));
         }
         assert_int_equal(frame_stats(&fa).used, n);
         assert_int_equal(frame_stats(&fa).free, total - n);
     }
     for (uint64_t f = 0; f < PHYS_SIZE; f += FRAME_SIZE)
-        assert_int_equal(frame_is_allocated(&fa, f), owned[f / FRAME_SIZE]);
+        assert_int_equal(allocated_addr(&fa, f), owned[f / FRAME_SIZE]);
     while (n) {
-        frame_free(&fa, live[--n]);
+        free_addr(&fa, live[--n]);
         owned[live[n] / FRAME_SIZE] = 0;
     }
     assert_int_equal(frame_stats(&fa).used, 0);
     uint64_t f, got = 0;
-    while (frame_alloc(&fa, &f)) {
+    while (alloc_addr(&fa, &f)) {
         assert_int_equal(owned[f / FRAME_SIZE], 0);
         owned[f / FRAME_SIZE] = 2;
         got++;
@@ -582,6 +616,7 @@ int main(void)
         cmocka_unit_test(test_bad_frees_panic_with_names),
         cmocka_unit_test(test_corrupt_free_stack_panics),
         cmocka_unit_test(test_empty_source_always_fails),
+        cmocka_unit_test(test_frame_from_start_and_containing),
         cmocka_unit_test(test_source_of_draws_from_allocator),
         cmocka_unit_test(test_bitmap_placement),
         cmocka_unit_test(test_bitmap_avoids_reservations),

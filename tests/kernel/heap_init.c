@@ -37,13 +37,13 @@ KTEST(heap_init_with_the_empty_frame_allocator_fails)
 
 /* The kernel's frames, but only the first `budget` of them. */
 static size_t budget;
-static bool limited_alloc(void *ctx, uint64_t *frame)
+static bool limited_alloc(void *ctx, struct frame *frame)
 {
     if (budget == 0) return false;
     budget--;
     return frame_alloc(ctx, frame);
 }
-static void limited_free(void *ctx, uint64_t frame)
+static void limited_free(void *ctx, struct frame frame)
 {
     frame_free(ctx, frame);
 }

@@ -57,11 +57,11 @@ KTEST(translate_1g_page)
     uint64_t *l4 = phys_to_virt(read_cr3() & PTE_ADDR_MASK);
     unsigned slot = 300;
     kassert_eq(l4[slot], 0);
-    uint64_t l3;
+    struct frame l3;
     kassert(frame_alloc(memory_frames(), &l3));
-    memset(phys_to_virt(l3), 0, PAGE_SIZE);
-    ((uint64_t *)phys_to_virt(l3))[2] = (5ull << 30) | PTE_PRESENT | PTE_WRITABLE | PTE_HUGE;
-    l4[slot] = l3 | PTE_PRESENT | PTE_WRITABLE;
+    memset(phys_to_virt(l3.start), 0, PAGE_SIZE);
+    ((uint64_t *)phys_to_virt(l3.start))[2] = (5ull << 30) | PTE_PRESENT | PTE_WRITABLE | PTE_HUGE;
+    l4[slot] = l3.start | PTE_PRESENT | PTE_WRITABLE;
     uint64_t virt = 0xffff000000000000ull | (uint64_t)slot << 39 | 2ull << 30 | 0x12345678;
     struct translation t = paging_translate(virt);
     l4[slot] = 0;
@@ -88,22 +88,22 @@ KTEST(phys_offset_covers_all_usable_memory)
 
 KTEST(map_write_read_unmap_then_fault)
 {
-    uint64_t f;
+    struct frame f;
     kassert(frame_alloc(memory_frames(), &f));
     struct page page;
     struct frame frame;
     kassert(page_from_start(TEST_PAGE, &page));
-    kassert(frame_from_start(f, &frame));
+    kassert(frame_from_start(f.start, &frame));
     kassert_eq(paging_map_to(page, frame, PTE_WRITABLE, memory_frame_source()), MAP_OK);
     struct translation t = paging_translate(TEST_PAGE + 8);
     kassert(t.mapped);
-    kassert_eq(t.phys, f + 8);
+    kassert_eq(t.phys, f.start + 8);
     ((volatile uint64_t *)(uintptr_t)TEST_PAGE)[1] = 0x6b696c6e;
-    kassert_eq(((volatile uint64_t *)phys_to_virt(f))[1], 0x6b696c6e);
+    kassert_eq(((volatile uint64_t *)phys_to_virt(f.start))[1], 0x6b696c6e);
 
     struct frame back;
     kassert_eq(paging_unmap(page, &back), MAP_OK);
-    kassert_eq(back.start, f);
+    kassert_eq(back.start, f.start);
     kassert(!paging_translate(TEST_PAGE).mapped);
     uint64_t v = 0;
     struct probe_result r = probe_read(TEST_PAGE + 8, &v);
@@ -116,11 +116,10 @@ KTEST(map_write_read_unmap_then_fault)
 
 KTEST(update_flags_makes_a_page_read_only)
 {
-    uint64_t f;
+    struct frame f;
     kassert(frame_alloc(memory_frames(), &f));
     struct page page = page_containing(TEST_PAGE);
-    kassert_eq(paging_map_to(page, frame_containing(f), PTE_WRITABLE, memory_frame_source()),
-               MAP_OK);
+    kassert_eq(paging_map_to(page, f, PTE_WRITABLE, memory_frame_source()), MAP_OK);
     kassert(!probe_write(TEST_PAGE, 1).faulted);
     kassert_eq(paging_update_flags(page, 0), MAP_OK);
     struct probe_result r = probe_write(TEST_PAGE, 2);
@@ -162,13 +161,13 @@ KTEST(map_errors)
 
 KTEST(free_then_reuse)
 {
-    uint64_t a, b;
+    struct frame a, b;
     kassert(frame_alloc(memory_frames(), &a));
     kassert(frame_is_allocated(memory_frames(), a));
     frame_free(memory_frames(), a);
     kassert(!frame_is_allocated(memory_frames(), a));
     kassert(frame_alloc(memory_frames(), &b));
-    kassert_eq(a, b);
+    kassert_eq(a.start, b.start);
     frame_free(memory_frames(), b);
 }
 
@@ -216,8 +215,10 @@ KTEST(frames_are_unique_valid_and_counted)
     }
     kassert_eq(before.total, expected);
 
-    uint64_t f, count = 0;
-    while (frame_alloc(fa, &f)) {
+    uint64_t count = 0;
+    struct frame fr;
+    while (frame_alloc(fa, &fr)) {
+        uint64_t f = fr.start;
         kassert_eq(f % PAGE_SIZE, 0);
         kassert(f < sizeof seen * 8 * PAGE_SIZE);
         kassert(frame_is_handable(bi, f, bitmap));
@@ -226,7 +227,7 @@ KTEST(frames_are_unique_valid_and_counted)
         seen[bit / 64] |= 1ull << (bit % 64);
         count++;
     }
-    kassert(!frame_alloc(fa, &f));
+    kassert(!frame_alloc(fa, &fr));
     kassert_eq(count, before.free);
     kassert_eq(frame_stats(fa).free, 0);
     kassert_eq(frame_stats(fa).used, before.total);
@@ -234,7 +235,8 @@ KTEST(frames_are_unique_valid_and_counted)
 
     for (uint64_t w = 0; w < sizeof seen / sizeof seen[0]; w++)
         for (; seen[w]; seen[w] &= seen[w] - 1)
-            frame_free(fa, (w * 64 + (uint64_t)__builtin_ctzll(seen[w])) * PAGE_SIZE);
+            frame_free(fa,
+                       (struct frame){(w * 64 + (uint64_t)__builtin_ctzll(seen[w])) * PAGE_SIZE});
     kassert_eq(frame_stats(fa).free, before.free);
 }
 

@@ -81,16 +81,14 @@ static void assert_write_faults(uintptr_t addr)
 
 KTEST(map_to_is_no_execute_unless_asked)
 {
-    uint64_t f;
+    struct frame f;
     kassert(frame_alloc(memory_frames(), &f));
     struct page page = page_containing(TEST_PAGE);
-    kassert_eq(paging_map_to(page, frame_containing(f), PTE_WRITABLE, memory_frame_source()),
-               MAP_OK);
+    kassert_eq(paging_map_to(page, f, PTE_WRITABLE, memory_frame_source()), MAP_OK);
     assert_not_executable((uint8_t *)(uintptr_t)TEST_PAGE);
     kassert_eq(paging_unmap(page, NULL), MAP_OK);
 
-    kassert_eq(paging_map_to(page, frame_containing(f), PTE_WRITABLE | PTE_EXECUTABLE,
-                             memory_frame_source()),
+    kassert_eq(paging_map_to(page, f, PTE_WRITABLE | PTE_EXECUTABLE, memory_frame_source()),
                MAP_OK);
     struct translation t = paging_translate(TEST_PAGE);
     kassert(!(t.flags & PTE_NO_EXECUTE));
@@ -124,9 +122,9 @@ KTEST(direct_map_is_no_execute_everywhere)
         kassert_eq(t.flags & PTE_NO_EXECUTE, nx);
     }
     kassert_eq(paging_translate(PHYS_OFFSET + 0xC0000000).flags & PTE_NO_EXECUTE, nx);
-    uint64_t f;
+    struct frame f;
     kassert(frame_alloc(memory_frames(), &f));
-    assert_not_executable(phys_to_virt(f));
+    assert_not_executable(phys_to_virt(f.start));
     frame_free(memory_frames(), f);
 }
 
