@@ -12,6 +12,11 @@ HOSTCC ?= gcc
 QEMU ?= qemu-system-x86_64
 OVMF ?= /usr/share/ovmf/OVMF.fd
 FONT ?= /usr/share/consolefonts/default8x16.psf.gz
+# HEAP_DEBUG=1: the kernel heap under mm/alloc/heap_debug.c (redzones, a
+# freed-memory pattern, a quarantine), built apart in build/heap-debug.
+ifeq ($(HEAP_DEBUG),1)
+B ?= build/heap-debug
+endif
 # DEBUG=1: -Og instead of -O2, so gdb shows arguments and locals; its own
 # build folder, so switching back and forth rebuilds nothing twice.
 ifeq ($(DEBUG),1)
@@ -34,6 +39,9 @@ KERNEL_CFLAGS := -std=gnu11 $(OPT) -g -Wall -Wextra -Werror \
     -mgeneral-regs-only -fno-asynchronous-unwind-tables -fcf-protection=none \
     -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer \
     -Iinclude -I. -MMD -MP
+ifeq ($(HEAP_DEBUG),1)
+KERNEL_CFLAGS += -DHEAP_DEBUG
+endif
 # Test images keep their KTESTs in file order: gcc emits them in definition
 # order only with -fno-toplevel-reorder (clang keeps it by default).
 ifneq ($(findstring clang,$(CC)),)
@@ -241,6 +249,7 @@ help:
 	@echo '  bench-peers         build the peer allocators the benchmarks compare against'
 	@echo '  format              clang-format every source file'
 	@echo '  heap-table          rewrite the misuse table in docs/heap.md from the designs'
+	@echo '  bench-hardening     instructions per op of each design: checks on, off, HEAP_DEBUG'
 	@echo '  deps                install the Debian packages kiln needs (tools/install-deps.sh)'
 	@echo '  clean               remove build/'
 	@echo '  help                this text'
@@ -262,6 +271,7 @@ help:
 	@echo '  CC=, LD=            the kernel toolchain (default gcc and ld; or CC=clang LD=ld.lld)'
 	@echo '  HOSTCC=             the host compiler for the host tests (default gcc)'
 	@echo '  DEBUG=1             build at -Og into build/debug/ (for gdb)'
+	@echo '  HEAP_DEBUG=1        the kernel heap under the HEAP_DEBUG layer, into build/heap-debug/'
 	@echo '  V=1                 show whole commands'
 	@echo '  QEMU=               the QEMU binary (default qemu-system-x86_64)'
 

@@ -1,6 +1,9 @@
 #include "kiln/heap.h"
 
 #include "kiln/linked_list.h"
+#ifdef HEAP_DEBUG
+#include "kiln/heap_debug.h"
+#endif
 #include "kiln/spinlock.h"
 #include "kiln/vmem.h"
 
@@ -8,27 +11,37 @@ static struct linked_list_heap heap;
 static struct spinlock heap_lock = SPINLOCK_INIT;
 static bool ready;
 
-/* The global allocator: the linked-list core under the interrupt-safe lock.
+/* The allocator under the lock: the design, or with make HEAP_DEBUG=1 the
+ * checking layer over it (include/kiln/heap_debug.h). */
+static struct allocator backend;
+#ifdef HEAP_DEBUG
+static struct heap_debug debug_layer;
+#endif
+
+/* The global allocator: the backend under the interrupt-safe lock.
  * alloc_zeroed takes the default (alloc, then memset outside the lock). */
 static void *locked_alloc(void *state, struct layout l)
 {
+    (void)state;
     uint64_t flags = spin_lock_irqsave(&heap_lock);
-    void *p = linked_list_alloc(state, l);
+    void *p = backend.ops->alloc(backend.state, l);
     spin_unlock_irqrestore(&heap_lock, flags);
     return p;
 }
 
 static void locked_dealloc(void *state, void *ptr, struct layout l)
 {
+    (void)state;
     uint64_t flags = spin_lock_irqsave(&heap_lock);
-    linked_list_dealloc(state, ptr, l);
+    backend.ops->dealloc(backend.state, ptr, l);
     spin_unlock_irqrestore(&heap_lock, flags);
 }
 
 static void *locked_realloc(void *state, void *ptr, struct layout l, size_t new_size)
 {
+    (void)state;
     uint64_t flags = spin_lock_irqsave(&heap_lock);
-    void *p = linked_list_realloc(state, ptr, l, new_size);
+    void *p = backend.ops->realloc(backend.state, ptr, l, new_size);
     spin_unlock_irqrestore(&heap_lock, flags);
     return p;
 }
@@ -65,6 +78,11 @@ enum map_error heap_init(struct frame_source frames)
         }
     }
     linked_list_init(&heap, (void *)(uintptr_t)HEAP_START, HEAP_SIZE);
+    backend = linked_list_allocator(&heap);
+#ifdef HEAP_DEBUG
+    heap_debug_init(&debug_layer, backend);
+    backend = heap_debug_allocator(&debug_layer);
+#endif
     struct allocator a = {.ops = &locked_ops, .state = &heap};
     global_alloc_set(&a);
     ready = true;
@@ -79,6 +97,9 @@ bool heap_ready(void)
 struct alloc_stats heap_stats(void)
 {
     uint64_t flags = spin_lock_irqsave(&heap_lock);
+#ifdef HEAP_DEBUG
+    heap_debug_flush(&debug_layer); /* so used returns to its value once all is freed */
+#endif
     struct alloc_stats s = linked_list_stats(&heap);
     spin_unlock_irqrestore(&heap_lock, flags);
     return s;
@@ -88,6 +109,9 @@ size_t heap_check(void)
 {
     uint64_t flags = spin_lock_irqsave(&heap_lock);
     size_t n = linked_list_check(&heap);
+#ifdef HEAP_DEBUG
+    n += heap_debug_check(&debug_layer);
+#endif
     spin_unlock_irqrestore(&heap_lock, flags);
     return n;
 }

@@ -34,3 +34,16 @@ $(B)/bench/hardening_bench_off: bench/hardening_bench.c $(HB_OFF_OBJS)
 .PHONY: bench-hardening
 bench-hardening: $(B)/bench/hardening_bench $(B)/bench/hardening_bench_off
 	@$(B)/bench/hardening_bench
+
+# tests/kernel/heap_debug.c runs in every make test: its image links a heap.c
+# built with -DHEAP_DEBUG in place of the plain one.
+HD_HEAP_OBJ := $(B)/kernel-heap-debug/mm/heap.c.o
+$(HD_HEAP_OBJ): mm/heap.c
+	@mkdir -p $(@D)
+	@echo "  CC      $< (HEAP_DEBUG)"
+	$(Q)$(CC) $(KERNEL_CFLAGS) -DHEAP_DEBUG -c $< -o $@
+$(B)/tests/heap_debug.elf: $(B)/tests/heap_debug.o $(HD_HEAP_OBJ) \
+        $(filter-out $(B)/kernel/mm/heap.c.o,$(COMMON_OBJS)) arch/x86_64/linker.ld
+	@echo "  LD      $@"
+	$(Q)$(LD) $(KERNEL_LDFLAGS) -o $@ $< $(HD_HEAP_OBJ) \
+	    $(filter-out $(B)/kernel/mm/heap.c.o,$(COMMON_OBJS))
