@@ -38,12 +38,11 @@ bench-hardening: $(B)/bench/hardening_bench $(B)/bench/hardening_bench_off
 # tests/kernel/heap_debug.c runs in every make test: its image links a heap.c
 # built with -DHEAP_DEBUG in place of the plain one.
 HD_HEAP_OBJ := $(B)/kernel-heap-debug/mm/heap.c.o
-$(HD_HEAP_OBJ): mm/heap.c
+HD_OBJS := $(HD_HEAP_OBJ) $(filter-out $(B)/kernel/mm/heap.c.o,$(COMMON_OBJS))
+$(HD_HEAP_OBJ): mm/heap.c $(KERNEL_STAMP)
 	@mkdir -p $(@D)
 	@echo "  CC      $< (HEAP_DEBUG)"
 	$(Q)$(CC) $(KERNEL_CFLAGS) -DHEAP_DEBUG -c $< -o $@
-$(B)/tests/heap_debug.elf: $(B)/tests/heap_debug.o $(HD_HEAP_OBJ) \
-        $(filter-out $(B)/kernel/mm/heap.c.o,$(COMMON_OBJS)) arch/x86_64/linker.ld
-	@echo "  LD      $@"
-	$(Q)$(LD) $(KERNEL_LDFLAGS) -o $@ $< $(HD_HEAP_OBJ) \
-	    $(filter-out $(B)/kernel/mm/heap.c.o,$(COMMON_OBJS))
+$(B)/tests/heap_debug.elf: $(B)/tests/heap_debug.o $(HD_OBJS) $(KSYMS_EMPTY) \
+        arch/x86_64/linker.ld tools/ksyms.sh
+	$(call link_with_ksyms,$< $(HD_OBJS))
