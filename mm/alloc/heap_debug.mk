@@ -35,14 +35,15 @@ $(B)/bench/hardening_bench_off: bench/hardening_bench.c $(HB_OFF_OBJS)
 bench-hardening: $(B)/bench/hardening_bench $(B)/bench/hardening_bench_off
 	@$(B)/bench/hardening_bench
 
-# tests/kernel/heap_debug.c runs in every make test: its image links a heap.c
-# built with -DHEAP_DEBUG in place of the plain one.
+# The HEAP_DEBUG images run in every make test: they link a heap.c built
+# with -DHEAP_DEBUG in place of the plain one.
+HD_IMAGES := heap_debug heap_debug_double_free
 HD_HEAP_OBJ := $(B)/kernel-heap-debug/mm/heap.c.o
 HD_OBJS := $(HD_HEAP_OBJ) $(filter-out $(B)/kernel/mm/heap.c.o,$(COMMON_OBJS))
 $(HD_HEAP_OBJ): mm/heap.c $(KERNEL_STAMP)
 	@mkdir -p $(@D)
 	@echo "  CC      $< (HEAP_DEBUG)"
 	$(Q)$(CC) $(KERNEL_CFLAGS) -DHEAP_DEBUG -c $< -o $@
-$(B)/tests/heap_debug.elf: $(B)/tests/heap_debug.o $(HD_OBJS) $(KSYMS_EMPTY) \
+$(HD_IMAGES:%=$(B)/tests/%.elf): $(B)/tests/%.elf: $(B)/tests/%.o $(HD_OBJS) $(KSYMS_EMPTY) \
         arch/x86_64/linker.ld tools/ksyms.sh
 	$(call link_with_ksyms,$< $(HD_OBJS))
