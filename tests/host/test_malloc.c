@@ -250,7 +250,10 @@ static void python3_dict_and_sort(void **state)
 {
     (void)state;
     const char *argv[] = {"/usr/bin/python3", "-c", python_script, NULL};
+    /* Every Python object through malloc, not only the large ones. */
+    setenv("PYTHONMALLOC", "malloc", 1);
     same_output(argv, NULL);
+    unsetenv("PYTHONMALLOC");
 }
 
 static void sort_megabytes(void **state)
