@@ -42,8 +42,16 @@ enum layout_error {
 /* "LAYOUT_ALIGN_ZERO", ...: the name of an error, for messages. */
 const char *layout_error_name(enum layout_error e);
 
-/* Why l is not a valid layout, or LAYOUT_OK. */
-enum layout_error layout_check(struct layout l);
+/* Why l is not a valid layout, or LAYOUT_OK: the first rule it breaks, in
+ * the order align zero, align not a power of two, size overflow. Inline,
+ * because every allocation path asks it (mm/alloc/layout.c has the rest). */
+static inline enum layout_error layout_check(struct layout l)
+{
+    if (l.align == 0) return LAYOUT_ALIGN_ZERO;
+    if (l.align & (l.align - 1)) return LAYOUT_ALIGN_NOT_POWER_OF_TWO;
+    if (l.size > SIZE_MAX - (l.align - 1)) return LAYOUT_SIZE_OVERFLOW;
+    return LAYOUT_OK;
+}
 
 /* The checked constructor: fills *out only when {size, align} is valid. */
 enum layout_error layout_new(size_t size, size_t align, struct layout *out);

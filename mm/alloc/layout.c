@@ -22,16 +22,6 @@ const char *layout_error_name(enum layout_error e)
     return "LAYOUT_?";
 }
 
-/* LAYOUT_OK when l is valid; otherwise the first rule it breaks, checked in
- * the order: align zero, align not a power of two, size overflow. */
-enum layout_error layout_check(struct layout l)
-{
-    if (l.align == 0) return LAYOUT_ALIGN_ZERO;
-    if (l.align & (l.align - 1)) return LAYOUT_ALIGN_NOT_POWER_OF_TWO;
-    if (l.size > SIZE_MAX - (l.align - 1)) return LAYOUT_SIZE_OVERFLOW;
-    return LAYOUT_OK;
-}
-
 /* Fill *out with {size, align} when valid; *out is untouched on an error. */
 enum layout_error layout_new(size_t size, size_t align, struct layout *out)
 {

@@ -90,5 +90,4 @@ static inline void expect_all_free(struct default_heap *h)
     expect_pristine(h);
 }
 
-
 #endif
