@@ -110,6 +110,13 @@ static inline void live_set(dh_slab *s, uintptr_t p)
     s->live[i >> 6] |= 1ull << (i & 63);
 }
 
+/* The panic of a slab free list that was overwritten; a function that
+ * "returns" so that slab_pop reaches it by a jump, saving nothing. */
+COLD static void *slab_list_corrupted(const dh_slab *s)
+{
+    corrupted("slab free list", dh_addr(s));
+}
+
 /* Pop slot from page s's free list and mark it live. A slot outside the page
  * or already live means the list was overwritten (a use after free). */
 static inline void *slab_pop(dh_slab *s, void **slot)
@@ -118,7 +125,7 @@ static inline void *slab_pop(dh_slab *s, void **slot)
     size_t i = (p - dh_addr(s)) >> 4;
     uint64_t bit = 1ull << (i & 63);
     if (__builtin_expect(p - dh_addr(s) - SLOT0 >= DH_PAGE - SLOT0 || (s->live[i >> 6] & bit), 0))
-        corrupted("slab free list", dh_addr(s));
+        return slab_list_corrupted(s);
     s->live[i >> 6] |= bit;
     s->free = *slot;
     s->used++;
@@ -148,9 +155,9 @@ COLD static void *small_alloc_slow(struct default_heap *h, unsigned cls, size_t 
     }
 }
 
-static inline void *small_alloc(struct default_heap *h, size_t size)
+/* cls: the class of size, (size - 1) / 16 (class 0 also serves size 0). */
+static inline void *small_alloc(struct default_heap *h, size_t cls, size_t size)
 {
-    unsigned cls = dh_class_of[(size + DH_GRAIN - 1) >> 4];
     dh_slab *s = h->avail[cls];
     void **slot;
     if (__builtin_expect(s && (slot = s->free), 1)) return slab_pop(s, slot);
@@ -179,15 +186,11 @@ COLD static void slab_emptied(struct default_heap *h, dh_slab *s)
     h->empty[s->cls] = s;
 }
 
-static inline void small_free(struct default_heap *h, dh_slab *s, uintptr_t p, struct layout l)
+/* Clear live slot p's bit and push it on page s's free list. */
+static inline void small_push(struct default_heap *h, dh_slab *s, uintptr_t p)
 {
     size_t i = (p - dh_addr(s)) >> 4;
-    uint64_t bit = 1ull << (i & 63);
-    if (__builtin_expect((p & (DH_GRAIN - 1)) || !(s->live[i >> 6] & bit), 0))
-        slab_bad_free(s, p, "default_heap_dealloc");
-    if (__builtin_expect(l.size - s->lo > s->span || !small_align(l.align), 0))
-        dh_size_mismatch(p, l, s->size, DH_GRAIN);
-    s->live[i >> 6] ^= bit;
+    s->live[i >> 6] ^= 1ull << (i & 63);
     *(void **)p = s->free;
     s->free = (void *)p;
     if (__builtin_expect(--s->used == 0, 0))
@@ -196,13 +199,50 @@ static inline void small_free(struct default_heap *h, dh_slab *s, uintptr_t p, s
         slab_link(h, s);
 }
 
+/* p is a live slot of page s, else the panic that says why. */
+static inline void small_check_live(const dh_slab *s, uintptr_t p)
+{
+    size_t i = (p - dh_addr(s)) >> 4;
+    if (__builtin_expect((p & (DH_GRAIN - 1)) || !(s->live[i >> 6] & (1ull << (i & 63))), 0))
+        slab_bad_free(s, p, "default_heap_dealloc");
+}
+
+/* A small free whose quick layout filter failed: the checks in the fast
+ * path's order, the layout exactly (a size of 0 belongs to class 0, which
+ * the filter's (size - 1) / 16 misses; anything else outside the class, or
+ * an alignment above 16, is a size mismatch), then the free. Out of line,
+ * so the fast path saves no registers. */
+COLD static void small_free_checked(struct default_heap *h, dh_slab *s, uintptr_t p,
+                                    struct layout l)
+{
+    small_check_live(s, p);
+    if (l.size - s->lo > s->span || !small_align(l.align))
+        dh_size_mismatch(p, l, s->size, DH_GRAIN);
+    small_push(h, s, p);
+}
+
+static inline void small_free(struct default_heap *h, dh_slab *s, uintptr_t p, struct layout l)
+{
+    /* (size - 1) / 16 is the class of every size but 0. A layout that fails
+     * this quick filter (also an invalid one) takes the exact, slower path. */
+    if (__builtin_expect(((l.size - 1) >> 4) != s->cls || !small_align(l.align), 0)) {
+        small_free_checked(h, s, p, l);
+        return;
+    }
+    small_check_live(s, p);
+    small_push(h, s, p);
+}
+
 /* ---- the entry points ---- */
 
+/* The ops validate their layouts too (the shared suite calls them with
+ * invalid ones): an invalid layout is never small, and the pool rejects it. */
 static void *op_alloc(void *state, struct layout l)
 {
     struct default_heap *h = state;
-    if (__builtin_expect(l.size <= DEFAULT_HEAP_SMALL_MAX && small_align(l.align), 1))
-        return small_alloc(h, l.size);
+    if (__builtin_expect(l.size - 1 < DEFAULT_HEAP_SMALL_MAX && small_align(l.align), 1))
+        return small_alloc(h, (l.size - 1) >> 4, l.size);
+    if (l.size == 0 && small_align(l.align)) return small_alloc(h, 0, 0);
     return dh_pool_alloc(h, l, false);
 }
 
@@ -240,7 +280,7 @@ static void *op_realloc(void *state, void *ptr, struct layout l, size_t new_size
     /* A block that at least doubles (a vec growing) goes to the bottom of
      * its hole, so that its next growth finds room above it. */
     void *q = new_size <= DEFAULT_HEAP_SMALL_MAX && small_align(l.align)
-                  ? small_alloc(h, new_size)
+                  ? small_alloc(h, dh_class_of[(new_size + DH_GRAIN - 1) >> 4], new_size)
                   : dh_pool_alloc(h, grown, new_size / 2 >= l.size);
     if (q == NULL) return NULL;
     memcpy(q, ptr, l.size < new_size ? l.size : new_size);
