@@ -62,7 +62,7 @@ static inline void list_insert(struct default_heap *h, dh_block *b)
 
 /* Unlink hole b, checking that its neighbours on the list point back at it
  * (safe unlinking) before writing through them. */
-static inline void list_remove(struct default_heap *h, dh_block *b)
+__attribute__((always_inline)) static inline void list_remove(struct default_heap *h, dh_block *b)
 {
     unsigned fl, sl;
     mapping(dh_size(b), &fl, &sl);
@@ -330,19 +330,65 @@ void *dh_pool_alloc(struct default_heap *h, struct layout l, bool low)
     return b ? (void *)(dh_addr(b) + DH_GRAIN) : NULL;
 }
 
-void dh_pool_check_layout(const dh_block *b, uintptr_t p, struct layout l)
+#define COLD __attribute__((noinline, cold))
+
+/* True when l is the layout class of pool block b. */
+static inline bool layout_fits(const dh_block *b, struct layout l)
 {
     size_t need = dh_need(l.size), size = dh_size(b);
     size_t align = l.align < DH_GRAIN ? DH_GRAIN : l.align;
-    if (l.size >= DH_MAX_BLOCK || need > size || size - need >= DH_MIN_BLOCK || l.align == 0 ||
-        (l.align & (l.align - 1)) || dh_log2(align) != dh_align_log(b))
-        dh_size_mismatch(p, l, size - DH_GRAIN, (size_t)1 << dh_align_log(b));
+    return !(l.size >= DH_MAX_BLOCK || need > size || size - need >= DH_MIN_BLOCK || l.align == 0 ||
+             (l.align & (l.align - 1)) || dh_log2(align) != dh_align_log(b));
+}
+
+COLD static noreturn void layout_mismatch(const dh_block *b, uintptr_t p, struct layout l)
+{
+    dh_size_mismatch(p, l, dh_size(b) - DH_GRAIN, (size_t)1 << dh_align_log(b));
+}
+
+void dh_pool_check_layout(const dh_block *b, uintptr_t p, struct layout l)
+{
+    if (!layout_fits(b, l)) layout_mismatch(b, p, l);
+}
+
+/* The panic of a pointer that block_of rejects: which check failed. */
+COLD static noreturn void bad_pointer(const struct default_heap *h, uintptr_t ptr, const char *who)
+{
+    uintptr_t b = ptr - DH_GRAIN;
+    if ((ptr & (DH_GRAIN - 1)) || !dh_has_blocks(h) || ptr < h->start + DH_GRAIN || !in_pool(h, b))
+        panic("%s: invalid free of 0x%lx: not a block of the heap [0x%lx, 0x%lx)", who,
+              (unsigned long)ptr, (unsigned long)h->start, (unsigned long)h->end);
+    const dh_block *blk = (const dh_block *)b;
+    size_t size = dh_size(blk);
+    if (!dh_head_ok(h, blk) || size < DH_MIN_BLOCK || size > h->end - DH_GRAIN - b ||
+        (blk->head & DH_SLAB))
+        panic("%s: invalid free of 0x%lx: no block starts there", who, (unsigned long)ptr);
+    panic("%s: double free of 0x%lx: the block is free", who, (unsigned long)ptr);
+}
+
+/* The pool block whose payload is ptr when it is a live one (the checks of
+ * dh_pool_block_of, folded: a live block's flags are 0), else NULL. */
+static inline dh_block *live_block(const struct default_heap *h, uintptr_t ptr)
+{
+    uintptr_t b = ptr - DH_GRAIN;
+    /* ptr 16-aligned and b inside [start, end - 16): an empty region has
+     * end == start, so nothing passes. */
+    if ((ptr & (DH_GRAIN - 1)) || b - h->start >= h->end - DH_GRAIN - h->start ||
+        h->end == h->start)
+        return NULL;
+    dh_block *blk = (dh_block *)b;
+    size_t size = dh_size(blk);
+    if (!dh_head_ok(h, blk) || size < DH_MIN_BLOCK || size > h->end - DH_GRAIN - b ||
+        (blk->head & (DH_SLAB | DH_FREE)))
+        return NULL;
+    return blk;
 }
 
 void dh_pool_free(struct default_heap *h, uintptr_t p, struct layout l)
 {
-    dh_block *b = dh_pool_block_of(h, p, "default_heap_dealloc");
-    dh_pool_check_layout(b, p, l);
+    dh_block *b = live_block(h, p);
+    if (__builtin_expect(!b, 0)) bad_pointer(h, p, "default_heap_dealloc");
+    if (__builtin_expect(!layout_fits(b, l), 0)) layout_mismatch(b, p, l);
     give(h, b);
 }
 
@@ -363,16 +409,7 @@ bool dh_pool_resize(struct default_heap *h, dh_block *b, size_t need)
 
 dh_block *dh_pool_block_of(const struct default_heap *h, uintptr_t ptr, const char *who)
 {
-    uintptr_t b = ptr - DH_GRAIN;
-    if ((ptr & (DH_GRAIN - 1)) || !dh_has_blocks(h) || ptr < h->start + DH_GRAIN || !in_pool(h, b))
-        panic("%s: invalid free of 0x%lx: not a block of the heap [0x%lx, 0x%lx)", who,
-              (unsigned long)ptr, (unsigned long)h->start, (unsigned long)h->end);
-    dh_block *blk = (dh_block *)b;
-    size_t size = dh_size(blk);
-    if (!dh_head_ok(h, blk) || size < DH_MIN_BLOCK || size > h->end - DH_GRAIN - b ||
-        (blk->head & DH_SLAB))
-        panic("%s: invalid free of 0x%lx: no block starts there", who, (unsigned long)ptr);
-    if (blk->head & DH_FREE)
-        panic("%s: double free of 0x%lx: the block is free", who, (unsigned long)ptr);
-    return blk;
+    dh_block *b = live_block(h, ptr);
+    if (!b) bad_pointer(h, ptr, who);
+    return b;
 }
