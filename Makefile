@@ -231,6 +231,7 @@ test-kernel: $(TEST_ISOS)
 -include mm/alloc/heap_debug.mk
 include task/task.mk
 -include host/host.mk
+include mm/designs.mk
 
 help:
 	@echo 'kiln: make TARGET [VARIABLE=value ...]'
@@ -272,6 +273,8 @@ help:
 	@echo '  HOSTCC=             the host compiler for the host tests (default gcc)'
 	@echo '  DEBUG=1             build at -Og into build/debug/ (for gdb)'
 	@echo '  HEAP_DEBUG=1        the kernel heap under the HEAP_DEBUG layer, into build/heap-debug/'
+	@echo '  ALLOCATOR=NAME      the kernel heap'"'"'s design: default, linked_list, fixed_block, bump'
+	@echo '                      (alloc=NAME on the command line picks one at boot)'
 	@echo '  V=1                 show whole commands'
 	@echo '  QEMU=               the QEMU binary (default qemu-system-x86_64)'
 

@@ -31,6 +31,7 @@ const struct boot_info *kernel_boot_with_heap(uint32_t magic, uint64_t info_phys
     console_init(&bi->fb);
     kernel_init();
     memory_init(bi);
+    heap_set_cmdline(bi->cmdline);
     enum map_error e = heap_init(memory_frame_source());
     if (e != MAP_OK) panic("heap initialization failed: %s", map_error_name(e));
     return bi;

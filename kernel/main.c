@@ -81,8 +81,9 @@ static void demo_memory(void)
 }
 
 /* "Heap Allocation": map the heap's pages and install the allocator. */
-static void heap_init_or_panic(void)
+static void heap_init_or_panic(const char *cmdline)
 {
+    heap_set_cmdline(cmdline); /* alloc=NAME, heap_max=SIZE */
     enum map_error e = heap_init(memory_frame_source());
     if (e != MAP_OK) panic("heap initialization failed: %s", map_error_name(e));
 }
@@ -101,7 +102,7 @@ void kernel_main(uint32_t magic, uint64_t info_phys)
     demo_memory();                 /* Paging Implementation */
     demo_translate();              /* Paging Implementation: translate_addr */
     demo_example_mapping();        /* Paging Implementation: create_example_mapping */
-    heap_init_or_panic();          /* Heap Allocation: init_heap */
+    heap_init_or_panic(bi->cmdline); /* Heap Allocation: init_heap */
     demo_heap();                   /* Heap Allocation: Box, Vec, Rc */
     println("It did not crash!");  /* A Minimal Rust Kernel */
     async_demo_run();              /* Async/Await: the executor, from here on */

@@ -16,4 +16,9 @@
  * returns true. out may be NULL (with n == 0) to test for presence only. */
 bool cmdline_get(const char *cmdline, const char *key, char *out, size_t n);
 
+/* A size value such as heap_max=64M: decimal or 0x-hex digits, then
+ * optionally K, M or G (KiB, MiB, GiB). False (and *out untouched) on
+ * anything else or on overflow. */
+bool cmdline_size(const char *s, size_t *out);
+
 #endif

@@ -235,7 +235,9 @@ static void case_oom_leaves_heap_intact(void)
 {
     enum { N = 8192 };
     static void *blocks[N];
-    setup_region(region, 64 * 1024);
+    /* 64 KiB just past a 1 MiB boundary: no address in it is 1 MiB-aligned */
+    uintptr_t mib = ((uintptr_t)region + (1u << 20) - 1) & ~(uintptr_t)((1u << 20) - 1);
+    setup_region((void *)(mib + 4096), 64 * 1024);
     const struct layout invalid[] = {{8, 0}, {8, 24}, {SIZE_MAX, 16}, {SIZE_MAX - 3, 4}};
     for (size_t i = 0; i < sizeof invalid / sizeof invalid[0]; i++)
         assert_null(A.ops->alloc(A.state, invalid[i]));

@@ -3,6 +3,9 @@
  * inside [HEAP_START, HEAP_START + HEAP_SIZE), and each test gives back all
  * it took (heap_stats().used as before, heap_check() == 0). The random
  * workloads run against plain reference arrays, with fixed seeds. */
+// run: kernel
+// run: linked_list -smbios type=11,value=alloc=linked_list
+// run: fixed_block -smbios type=11,value=alloc=fixed_block
 #include <stdint.h>
 
 #include "arch/x86_64/cpu.h"
@@ -24,6 +27,7 @@
 void kernel_main(uint32_t magic, uint64_t info_phys)
 {
     kernel_boot_with_heap(magic, info_phys);
+    heap_set_max(HEAP_SIZE); /* the post's fixed 100 KiB heap: no growth */
     ktest_main();
 }
 

@@ -20,6 +20,7 @@
 void kernel_main(uint32_t magic, uint64_t info_phys)
 {
     kernel_boot_with_heap(magic, info_phys);
+    heap_set_max(HEAP_SIZE); /* the post's fixed 100 KiB heap: no growth */
     ktest_main();
 }
 

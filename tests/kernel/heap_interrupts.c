@@ -7,6 +7,7 @@
 #include "arch/x86_64/cpu.h"
 #include "kiln/alloc.h"
 #include "kiln/box.h"
+#include "kiln/console.h"
 #include "kiln/heap.h"
 #include "kiln/init.h"
 #include "kiln/ktest.h"
@@ -55,4 +56,30 @@ KTEST(timer_handler_allocates_while_kernel_allocates)
     kassert(handler_allocations >= 400);
     kassert_eq(heap_check(), 0);
     kassert_eq(heap_stats().used, used);
+}
+
+/* A moving krealloc copies with interrupts as the caller had them (on): the
+ * longest span the heap keeps them off stays far below the copy itself. */
+KTEST(moving_realloc_copies_with_interrupts_on)
+{
+    size_t big = 2u << 20;
+    kfree(kmalloc(6 * big)); /* grow first: the heap maps new pages under its lock */
+    unsigned char *a = kmalloc(big), *b = kmalloc(big);
+    memset(a, 0x5a, big);
+    uint64_t t0 = rdtsc();
+    memcpy(b, a, big);
+    uint64_t copy = rdtsc() - t0;
+    heap_irq_off_reset();
+    unsigned char *q = krealloc(a, big + big / 2); /* b sits right after a: it moves */
+    uint64_t off = heap_irq_off_max_cycles();
+    kassert(q != a);
+    kassert_eq(q[0], 0x5a);
+    kassert_eq(q[big - 1], 0x5a);
+    println("heap_interrupts: a %zu KiB copy takes %llu cycles; the heap kept interrupts off "
+            "for at most %llu",
+            big >> 10, (unsigned long long)copy, (unsigned long long)off);
+    kassert(off < copy / 2);
+    kfree(q);
+    kfree(b);
+    kassert_eq(heap_check(), 0);
 }
