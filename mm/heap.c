@@ -78,15 +78,21 @@ static void heap_op_dealloc(void *unused, void *ptr, struct layout l)
     heap_lock_give(flags);
 }
 
-/* A shrink stays in the design (in place where it can be); anything that may
- * move allocates under the lock, copies with interrupts as the caller had
+/* In place where the design can (under the lock: no copy); anything that
+ * moves allocates under the lock, copies with interrupts as the caller had
  * them, and frees under the lock: a long copy never runs with them off. */
 static void *heap_op_realloc(void *unused, void *ptr, struct layout l, size_t new_size)
 {
     (void)unused;
-    if (new_size <= l.size && grow.a.ops->realloc) {
+    const struct alloc_ops *ops = grow.a.ops;
+    if (ops->resize_in_place) {
         uint64_t flags = heap_lock_take();
-        void *p = heap_grow_realloc(&grow, ptr, l, new_size);
+        bool done = ops->resize_in_place(grow.a.state, ptr, l, new_size);
+        heap_lock_give(flags);
+        if (done) return ptr;
+    } else if (new_size <= l.size && ops->realloc) {
+        uint64_t flags = heap_lock_take();
+        void *p = ops->realloc(grow.a.state, ptr, l, new_size); /* a shrink copies little */
         heap_lock_give(flags);
         return p;
     }

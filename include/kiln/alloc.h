@@ -1,9 +1,33 @@
-/* The allocator interface, after Rust's GlobalAlloc.
+/* The allocator interface, after Rust's GlobalAlloc, and a map of the heap.
  *
  * Glossary (see ../docs/heap.md):
  *   region  the bytes an allocator manages, handed to it by its caller;
  *   block   one allocation;  hole  a free block;
  *   layout  {size, align}: the argument of every allocation.
+ *
+ * Which file implements which part:
+ *   struct layout, layout_*          mm/alloc/layout.c
+ *   struct allocator, allocator_*    mm/alloc/allocator.c (dispatch + defaults)
+ *   global_*, heap_*, try_heap_*,
+ *   alloc_error                      mm/alloc/global.c (the global slot)
+ *   kmalloc, kfree & co.             mm/alloc/kmalloc.c (header in front)
+ *   the designs                      mm/alloc/{bump,linked_list,fixed_block,
+ *                                    default_heap}.c, picked by name through
+ *                                    kiln/alloc_designs.h (mm/alloc/designs.c)
+ *   growth on demand                 mm/alloc/heap_grow.c (kiln/heap_grow.h)
+ *   the kernel heap                  mm/heap.c (kiln/heap.h): maps the pages,
+ *                                    locks, installs the global allocator
+ *
+ * Which free goes with which alloc (never mix the families):
+ *   heap_alloc, heap_alloc_zeroed,
+ *   heap_realloc, try_heap_*         ->  heap_dealloc(ptr, the same layout)
+ *   kmalloc, kmalloc_aligned, kcalloc,
+ *   krealloc, try_k*                 ->  kfree(ptr)
+ *   a design's own *_alloc           ->  that design's *_dealloc (same layout)
+ * heap_* take a layout and store nothing per block; k* store a 16-byte header
+ * so that kfree needs no size. A kmalloc pointer passed to heap_dealloc (or a
+ * heap_alloc pointer to kfree) is a bug that kfree's header check catches
+ * only in one direction.
  *
  * A layout is valid when align is a power of two (so never 0) and
  * size + (align - 1) does not overflow. layout_new() checks both; every entry
@@ -11,8 +35,8 @@
  *
  * An allocator is an ops table over its own state. alloc returns NULL on
  * failure, never garbage; dealloc receives the layout the block was allocated
- * with. alloc_zeroed and realloc may be left NULL: the defaults are
- * alloc + memset and alloc + copy + dealloc.
+ * with. alloc_zeroed, realloc and resize_in_place may be left NULL: the
+ * defaults are alloc + memset and alloc + copy + dealloc.
  *
  * This header and mm/alloc/ are pure C: they also build for the host.
  */
@@ -65,6 +89,10 @@ struct alloc_ops {
     void (*dealloc)(void *state, void *ptr, struct layout layout);
     void *(*alloc_zeroed)(void *state, struct layout layout);
     void *(*realloc)(void *state, void *ptr, struct layout layout, size_t new_size);
+    /* Make the block new_size bytes without moving it: true when done,
+     * false (nothing changed) when it cannot. Lets a caller that must not
+     * copy under its lock (mm/heap.c) keep in-place growth. */
+    bool (*resize_in_place)(void *state, void *ptr, struct layout layout, size_t new_size);
 };
 
 struct allocator {
@@ -93,22 +121,21 @@ void *allocator_alloc_zeroed(const struct allocator *a, struct layout layout);
 void *allocator_realloc(const struct allocator *a, void *ptr, struct layout layout,
                         size_t new_size);
 
-/* The global allocator: the one place that selects which allocator everything
- * in kiln allocates from (Rust's #[global_allocator]). Until one is set, every
- * allocation fails. The set copies *a. */
+/* The global allocator: the one slot that holds what everything in kiln
+ * allocates from (Rust's #[global_allocator]); mm/heap.c fills it. Until one
+ * is set, every allocation fails. The set copies *a. The front ends below
+ * (heap_*, try_heap_*, kmalloc & co.) all go through it. */
 void global_alloc_set(const struct allocator *a);
 const struct allocator *global_allocator(void);
-void *global_alloc(struct layout layout);
-void global_dealloc(void *ptr, struct layout layout);
-void *global_alloc_zeroed(struct layout layout);
-void *global_realloc(void *ptr, struct layout layout, size_t new_size);
 
 /* The allocation-error handler of the infallible front ends: panics with
  * "allocation error: Layout { size: N, align: M }". */
 noreturn void alloc_error(struct layout layout);
 
-/* Front ends with a layout, through the global allocator. The k-forms panic
- * through alloc_error on failure; the try_ forms return NULL. */
+/* Front ends with a layout, through the global allocator, with
+ * allocator_alloc & co.'s contracts. heap_alloc, heap_alloc_zeroed and
+ * heap_realloc panic through alloc_error on failure (heap_realloc with
+ * {new_size, layout.align}); the try_ forms return NULL. */
 void *heap_alloc(struct layout layout);
 void *heap_alloc_zeroed(struct layout layout);
 void *heap_realloc(void *ptr, struct layout layout, size_t new_size);

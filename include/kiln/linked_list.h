@@ -40,6 +40,7 @@
 #ifndef KILN_LINKED_LIST_H
 #define KILN_LINKED_LIST_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -86,6 +87,13 @@ void linked_list_dealloc(struct linked_list_heap *h, void *ptr, struct layout la
  * invalid or nothing fits. A NULL ptr allocates. Panics as dealloc on a bad ptr. */
 void *linked_list_realloc(struct linked_list_heap *h, void *ptr, struct layout layout,
                           size_t new_size);
+
+/* Resize a block without moving it: shrinking always works (the tail becomes
+ * a hole); growing works when the hole just above the block is large enough.
+ * True when done; false (nothing changed) otherwise, also when
+ * {new_size, align} is invalid. Panics as dealloc on a bad ptr. */
+bool linked_list_resize_in_place(struct linked_list_heap *h, void *ptr, struct layout layout,
+                                 size_t new_size);
 
 /* Grow the region at its top by bytes (the caller has made them usable),
  * merging with a hole that ends at the old top. Panics when the top would wrap. */

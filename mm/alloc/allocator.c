@@ -50,6 +50,8 @@ void *allocator_realloc(const struct allocator *a, void *ptr, struct layout layo
     if (layout_check(layout) != LAYOUT_OK || layout_check(grown) != LAYOUT_OK) return NULL;
     if (ptr == NULL) return a->ops->alloc(a->state, grown);
     if (a->ops->realloc) return a->ops->realloc(a->state, ptr, layout, new_size);
+    if (a->ops->resize_in_place && a->ops->resize_in_place(a->state, ptr, layout, new_size))
+        return ptr;
     void *q = a->ops->alloc(a->state, grown);
     if (q == NULL) return NULL;
     memcpy(q, ptr, layout.size < new_size ? layout.size : new_size);

@@ -17,7 +17,7 @@ static void *none_op_alloc(void *state, struct layout layout)
 static void none_op_dealloc(void *state, void *ptr, struct layout layout)
 {
     (void)state;
-    panic("global_dealloc: no global allocator is set (ptr %p, Layout { size: %zu, align: %zu })",
+    panic("heap_dealloc: no global allocator is set (ptr %p, Layout { size: %zu, align: %zu })",
           ptr, layout.size, layout.align);
 }
 
@@ -39,24 +39,6 @@ const struct allocator *global_allocator(void)
     return &global;
 }
 
-/* allocator_alloc & co. on the global allocator: same contracts. */
-void *global_alloc(struct layout layout)
-{
-    return allocator_alloc(&global, layout);
-}
-void global_dealloc(void *ptr, struct layout layout)
-{
-    allocator_dealloc(&global, ptr, layout);
-}
-void *global_alloc_zeroed(struct layout layout)
-{
-    return allocator_alloc_zeroed(&global, layout);
-}
-void *global_realloc(void *ptr, struct layout layout, size_t new_size)
-{
-    return allocator_realloc(&global, ptr, layout, new_size);
-}
-
 /* Panic with "allocation error: Layout { size: N, align: M }". */
 noreturn void alloc_error(struct layout layout)
 {
@@ -68,40 +50,40 @@ noreturn void alloc_error(struct layout layout)
  * asked for (for heap_realloc: {new_size, layout.align}). */
 void *heap_alloc(struct layout layout)
 {
-    void *p = global_alloc(layout);
+    void *p = allocator_alloc(&global, layout);
     if (p == NULL) alloc_error(layout);
     return p;
 }
 
 void *heap_alloc_zeroed(struct layout layout)
 {
-    void *p = global_alloc_zeroed(layout);
+    void *p = allocator_alloc_zeroed(&global, layout);
     if (p == NULL) alloc_error(layout);
     return p;
 }
 
 void *heap_realloc(void *ptr, struct layout layout, size_t new_size)
 {
-    void *p = global_realloc(ptr, layout, new_size);
+    void *p = allocator_realloc(&global, ptr, layout, new_size);
     if (p == NULL) alloc_error((struct layout){new_size, layout.align});
     return p;
 }
 
 void heap_dealloc(void *ptr, struct layout layout)
 {
-    global_dealloc(ptr, layout);
+    allocator_dealloc(&global, ptr, layout);
 }
 
-/* The fallible forms: NULL on failure, exactly as the global_ ones. */
+/* The fallible forms: allocator_alloc & co. on the global allocator. */
 void *try_heap_alloc(struct layout layout)
 {
-    return global_alloc(layout);
+    return allocator_alloc(&global, layout);
 }
 void *try_heap_alloc_zeroed(struct layout layout)
 {
-    return global_alloc_zeroed(layout);
+    return allocator_alloc_zeroed(&global, layout);
 }
 void *try_heap_realloc(void *ptr, struct layout layout, size_t new_size)
 {
-    return global_realloc(ptr, layout, new_size);
+    return allocator_realloc(&global, ptr, layout, new_size);
 }

@@ -8,7 +8,7 @@
  * where A = max(16, align) and the block underneath is allocated from the
  * global allocator with the layout {A + size, A}. The header records the
  * requested size and log2(align) plus a check word derived from both; kfree
- * reads it back, rebuilds that layout and passes it to global_dealloc.
+ * reads it back, rebuilds that layout and passes it to heap_dealloc.
  *
  * Cost: 16 bytes per block for alignments up to 16, A bytes for larger ones
  * (the pointer must stay A-aligned, so the header takes a whole A slot), plus
@@ -150,7 +150,7 @@ void *try_kmalloc_aligned(size_t size, size_t align)
 {
     struct layout under;
     if (!under_layout(size, align, &under)) return NULL;
-    void *base = global_alloc(under);
+    void *base = try_heap_alloc(under);
     return base ? seal(base, under, size) : NULL;
 }
 
@@ -166,7 +166,7 @@ void *try_kcalloc(size_t n, size_t size)
     struct layout under;
     if (size != 0 && n > SIZE_MAX / size) return NULL;
     if (!under_layout(n * size, KMALLOC_MIN_ALIGN, &under)) return NULL;
-    void *base = global_alloc_zeroed(under);
+    void *base = try_heap_alloc_zeroed(under);
     return base ? seal(base, under, n * size) : NULL;
 }
 
@@ -181,7 +181,7 @@ void *try_krealloc(void *ptr, size_t size)
     if (!under_layout(size, old.align, &under)) return NULL;
     uint32_t live = h->check;
     h->check = KMALLOC_FREED; /* in case the block moves: then the old one is freed */
-    void *base = global_realloc((char *)ptr - old.align, old, under.size);
+    void *base = try_heap_realloc((char *)ptr - old.align, old, under.size);
     if (base == NULL) {
         h->check = live; /* the old block stays valid */
         return NULL;
@@ -237,7 +237,7 @@ void kfree(void *ptr)
     struct layout under = under_of(h);
     h->check = KMALLOC_FREED;
     remember_freed((uintptr_t)ptr);
-    global_dealloc((char *)ptr - under.align, under);
+    heap_dealloc((char *)ptr - under.align, under);
 }
 
 /* The size the block was asked for; panics on an invalid pointer as kfree. */

@@ -225,29 +225,35 @@ void linked_list_dealloc(struct linked_list_heap *h, void *ptr, struct layout l)
     h->used -= n;
 }
 
+bool linked_list_resize_in_place(struct linked_list_heap *h, void *ptr, struct layout l,
+                                 size_t new_size)
+{
+    uintptr_t p = addr(ptr);
+    if (!is_block(h, p, l)) bad_block(h, ptr, l, "linked_list_resize_in_place");
+    if (!layout_ok((struct layout){new_size, l.align}) || new_size > h->end - h->start)
+        return false;
+    size_t n = size_align(l.size), m = size_align(new_size);
+    hole_t *next, *prev = hole_before(h, p, &next);
+    if (overlaps(prev, next, p, n)) double_free(ptr, l, "linked_list_resize_in_place");
+    if (m <= n) { /* shrink: the tail goes back */
+        if (m < n) add_free_region(h, p + m, n - m);
+        h->used -= n - m;
+        return true;
+    }
+    if (next == NULL || addr(next) != p + n || next->size < m - n) return false;
+    /* grow: the hole just above gives its front */
+    size_t rest = next->size - (m - n);
+    hole_t *after = next->next;
+    *link_after(h, prev) = rest ? hole_at(p + m, rest, after) : after;
+    h->used += m - n;
+    return true;
+}
+
 void *linked_list_realloc(struct linked_list_heap *h, void *ptr, struct layout l, size_t new_size)
 {
     struct layout to = {new_size, l.align};
-    uintptr_t p = addr(ptr);
     if (ptr == NULL) return linked_list_alloc(h, to);
-    if (!is_block(h, p, l)) bad_block(h, ptr, l, "linked_list_realloc");
-    if (!layout_ok(to) || new_size > h->end - h->start) return NULL;
-    size_t n = size_align(l.size), m = size_align(new_size);
-    hole_t *next, *prev = hole_before(h, p, &next);
-    if (overlaps(prev, next, p, n)) double_free(ptr, l, "linked_list_realloc");
-    if (m <= n) { /* shrink in place: the tail goes back */
-        if (m < n) add_free_region(h, p + m, n - m);
-        h->used -= n - m;
-        return ptr;
-    }
-    if (next && addr(next) == p + n && next->size >= m - n) {
-        /* grow in place: the hole just above gives its front */
-        size_t rest = next->size - (m - n);
-        hole_t *after = next->next;
-        *link_after(h, prev) = rest ? hole_at(p + m, rest, after) : after;
-        h->used += m - n;
-        return ptr;
-    }
+    if (linked_list_resize_in_place(h, ptr, l, new_size)) return ptr;
     void *q = linked_list_alloc(h, to);
     if (q == NULL) return NULL;
     memcpy(q, ptr, l.size < new_size ? l.size : new_size);
@@ -320,9 +326,15 @@ static void *linked_list_op_realloc(void *state, void *ptr, struct layout l, siz
     return linked_list_realloc(state, ptr, l, new_size);
 }
 
+static bool linked_list_op_resize_in_place(void *state, void *ptr, struct layout l, size_t new_size)
+{
+    return linked_list_resize_in_place(state, ptr, l, new_size);
+}
+
 static const struct alloc_ops linked_list_ops = {.alloc = linked_list_op_alloc,
                                                  .dealloc = linked_list_op_dealloc,
-                                                 .realloc = linked_list_op_realloc};
+                                                 .realloc = linked_list_op_realloc,
+                                                 .resize_in_place = linked_list_op_resize_in_place};
 
 struct allocator linked_list_allocator(struct linked_list_heap *h)
 {

@@ -479,6 +479,25 @@ static void test_interior_pointer_and_larger_layout(void **state)
     CHECK(&heap);
 }
 
+static void test_resize_in_place(void **state)
+{
+    (void)state;
+    linked_list_init(&heap, region, 4096);
+    unsigned char *a = alloc_ok(&heap, 64, 8), *b = alloc_ok(&heap, 64, 8);
+    assert_false(linked_list_resize_in_place(&heap, a, (struct layout){64, 8}, 65)); /* b */
+    assert_true(linked_list_resize_in_place(&heap, b, (struct layout){64, 8}, 1000));
+    assert_true(linked_list_resize_in_place(&heap, b, (struct layout){1000, 8}, 16));
+    assert_true(linked_list_resize_in_place(&heap, a, (struct layout){64, 8}, 16));
+    assert_true(linked_list_resize_in_place(&heap, a, (struct layout){16, 8}, 64));
+    assert_false(linked_list_resize_in_place(&heap, b, (struct layout){16, 8}, 8192));
+    assert_false(linked_list_resize_in_place(&heap, b, (struct layout){16, 8}, SIZE_MAX));
+    CHECK(&heap);
+    linked_list_dealloc(&heap, b, (struct layout){16, 8});
+    EXPECT_PANIC(linked_list_resize_in_place(&heap, b, (struct layout){16, 8}, 32), "double free");
+    linked_list_dealloc(&heap, a, (struct layout){64, 8});
+    expect_pristine(&heap);
+}
+
 /* ---- through the allocator interface ------------------------------------- */
 
 static void test_as_allocator(void **state)
@@ -515,6 +534,7 @@ int main(void)
         cmocka_unit_test(test_invalid_free_panics),
         cmocka_unit_test(test_check_detects_corruption),
         cmocka_unit_test(test_as_allocator),
+        cmocka_unit_test(test_resize_in_place),
         cmocka_unit_test(test_overflow_into_a_hole_panics),
         cmocka_unit_test(test_use_after_free_write_panics),
         cmocka_unit_test(test_check_never_faults),
