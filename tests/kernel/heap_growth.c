@@ -15,6 +15,7 @@
 
 #include "kiln/alloc.h"
 #include "kiln/alloc_designs.h"
+#include "kiln/cmdline.h"
 #include "kiln/console.h"
 #include "kiln/heap.h"
 #include "kiln/init.h"
@@ -26,9 +27,11 @@
 
 void kernel_main(uint32_t magic, uint64_t info_phys);
 
+static const char *cmdline;
+
 void kernel_main(uint32_t magic, uint64_t info_phys)
 {
-    kernel_boot_with_heap(magic, info_phys);
+    cmdline = kernel_boot_with_heap(magic, info_phys)->cmdline;
     ktest_main();
 }
 
@@ -66,9 +69,28 @@ static void expect_sound_and_empty(size_t used0)
     kassert_eq(s.free + s.used, s.size);
 }
 
+/* The design and the limit come from alloc= and heap_max= when the
+ * command line has them (the run lines above pass one or the other). */
+KTEST(command_line_picks_design_and_limit)
+{
+    char v[32];
+    if (cmdline_get(cmdline, "alloc", v, sizeof v)) kassert_eq(strcmp(heap_design(), v), 0);
+    size_t max = HEAP_MAX;
+    if (cmdline_get(cmdline, "heap_max", v, sizeof v)) kassert(cmdline_size(v, &max));
+    kassert_eq(heap_max_bytes(), max);
+    kassert_eq(heap_growth().max, max);
+    println("heap_growth: \"%s\": %s allocator, heap_max %zu MiB", cmdline, heap_design(),
+            max >> 20);
+}
+
 KTEST(grows_to_16_mib_in_mixed_sizes_and_back)
 {
-    if (!can_grow()) return; /* the next test holds bump to its 100 KiB */
+    if (!can_grow()) { /* bump: the region stays the post's 100 KiB */
+        kassert(try_kmalloc(2 * HEAP_SIZE) == NULL);
+        kassert_eq(heap_growth().mapped, HEAP_SIZE);
+        kassert_eq(heap_growth().grows, 0);
+        return;
+    }
     size_t used0 = heap_stats().used, total = 0, n = 0;
     while (total < TARGET) {
         kassert(n < MAX_BLOCKS);
