@@ -5,9 +5,7 @@
 # heap_allocation, collections and heap_growth once per design that way
 # (their "// run:" lines pass it through QEMU's SMBIOS strings).
 DESIGNS := bump linked_list fixed_block $(if $(wildcard mm/alloc/default_heap.c),default)
-# linked_list until default passes the fixed-heap images (heap_exhaustion,
-# collections_oom) that count on first fit with coalescing.
-ALLOCATOR ?= linked_list
+ALLOCATOR ?= $(if $(filter default,$(DESIGNS)),default,linked_list)
 ifeq ($(filter $(ALLOCATOR),$(DESIGNS)),)
 $(error ALLOCATOR=$(ALLOCATOR) is not one of: $(DESIGNS))
 endif

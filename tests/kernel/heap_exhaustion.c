@@ -4,6 +4,7 @@
 #include <stdint.h>
 
 #include "kiln/alloc.h"
+#include "kiln/console.h"
 #include "kiln/heap.h"
 #include "kiln/init.h"
 #include "kiln/ktest.h"
@@ -29,7 +30,16 @@ KTEST(exhausting_the_heap_returns_null_then_recovers)
         memset(p, (int)n, BLOCK);
         blocks[n++] = p;
     }
-    kassert(n >= (HEAP_SIZE - start) / BLOCK - 1);
+    /* The linked list packs them (16-byte rounding); a design with size
+     * classes loses its class rounding (1000 -> 1024 bytes) and its slab
+     * or block headers, and is held to 90% of that. */
+    size_t fit = (HEAP_SIZE - start) / BLOCK;
+    println("heap_exhaustion: %s allocator: %zu blocks of %d bytes (%zu would fit exactly)",
+            heap_design(), n, BLOCK, fit);
+    if (strcmp(heap_design(), "linked_list") == 0)
+        kassert(n >= fit - 1);
+    else
+        kassert(n >= fit * 90 / 100);
     kassert(try_heap_alloc(l) == NULL);
     kassert(try_kmalloc(BLOCK) == NULL);
     kassert_eq(heap_check(), 0);
