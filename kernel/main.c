@@ -92,18 +92,18 @@ static void heap_init_or_panic(const char *cmdline)
 void kernel_main(uint32_t magic, uint64_t info_phys)
 {
     const struct boot_info *bi = boot_info_load(magic, info_phys); /* A Minimal Rust Kernel */
-    console_init(&bi->fb);         /* VGA Text Mode (a framebuffer under UEFI) */
-    console_clear();               /* VGA Text Mode */
-    println("Hello World%c", '!'); /* VGA Text Mode */
-    demo_run(bi);                  /* demo=NAME: one of the blog's intermediate demos instead */
-    kernel_init();                 /* CPU Exceptions, Double Faults, Hardware Interrupts */
-    int3();                        /* CPU Exceptions: the handler prints and returns */
-    memory_init(bi);               /* Paging Implementation: phys_offset, frames */
-    demo_memory();                 /* Paging Implementation */
-    demo_translate();              /* Paging Implementation: translate_addr */
-    demo_example_mapping();        /* Paging Implementation: create_example_mapping */
+    console_init(&bi->fb);           /* VGA Text Mode (a framebuffer under UEFI) */
+    console_clear();                 /* VGA Text Mode */
+    println("Hello World%c", '!');   /* VGA Text Mode */
+    demo_run(bi);                    /* demo=NAME: one of the blog's intermediate demos instead */
+    kernel_init();                   /* CPU Exceptions, Double Faults, Hardware Interrupts */
+    int3();                          /* CPU Exceptions: the handler prints and returns */
+    memory_init(bi);                 /* Paging Implementation: phys_offset, frames */
+    demo_memory();                   /* Paging Implementation */
+    demo_translate();                /* Paging Implementation: translate_addr */
+    demo_example_mapping();          /* Paging Implementation: create_example_mapping */
     heap_init_or_panic(bi->cmdline); /* Heap Allocation: init_heap */
-    demo_heap();                   /* Heap Allocation: Box, Vec, Rc */
-    println("It did not crash!");  /* A Minimal Rust Kernel */
-    async_demo_run();              /* Async/Await: the executor, from here on */
+    demo_heap();                     /* Heap Allocation: Box, Vec, Rc */
+    println("It did not crash!");    /* A Minimal Rust Kernel */
+    async_demo_run();                /* Async/Await: the executor, from here on */
 }

@@ -3,7 +3,7 @@
  * inside [HEAP_START, HEAP_START + HEAP_SIZE), and each test gives back all
  * it took (heap_stats().used as before, heap_check() == 0). The random
  * workloads run against plain reference arrays, with fixed seeds. */
-// run: kernel
+// run: built
 // run: linked_list -smbios type=11,value=alloc=linked_list
 // run: fixed_block -smbios type=11,value=alloc=fixed_block
 #include <stdint.h>

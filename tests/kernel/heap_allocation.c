@@ -4,7 +4,7 @@
  * With bump, many_boxes_long_lived fails as the post shows (one live box
  * keeps the bump allocator from ever resetting): the image passes only when
  * exactly that case, the last one, fails with that allocation error. */
-// run: kernel
+// run: built
 // run: linked_list -smbios type=11,value=alloc=linked_list
 // run: fixed_block -smbios type=11,value=alloc=fixed_block
 // run: bump -smbios type=11,value=alloc=bump

@@ -25,8 +25,6 @@
 #include "kiln/string.h"
 #include "kiln/vmem.h"
 
-void kernel_main(uint32_t magic, uint64_t info_phys);
-
 static const char *cmdline;
 
 void kernel_main(uint32_t magic, uint64_t info_phys)
