@@ -56,6 +56,12 @@ KTEST(exhausting_the_heap_returns_null_then_recovers)
     struct alloc_stats s = heap_stats();
     kassert_eq(s.used, start);
     kassert_eq(heap_check(), 0);
+    if (strcmp(heap_design(), "fixed_block") == 0) {
+        /* The post's known weakness (make ALLOCATOR=fixed_block): the freed
+         * blocks stay on their size's list, so no large block fits. */
+        kassert(try_heap_alloc((struct layout){HEAP_SIZE / 2, 16}) == NULL);
+        return;
+    }
     kassert(s.largest_hole >= HEAP_SIZE - start - 64);
     struct layout big = {s.largest_hole, 16};
     void *all = try_heap_alloc(big);
