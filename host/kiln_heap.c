@@ -3,27 +3,28 @@
  *
  *   fixed:     region | record | design's region ...................... |
  *   growable:  base   | record | design's region ... | unbacked ... | base + reserve
- *                                                   mapped
- * The record is the handle; the design's state is its tail.
+ *
+ * The record is the handle; the design's state is its tail. A growable heap
+ * grows with the kernel heap's own logic (mm/alloc/heap_grow.c) over the
+ * caller's page source: one growth step, then one retry.
  */
 #include "kiln_heap.h"
 
+#include <string.h>
+
+#include "kiln/heap_grow.h"
 #include "mmap_source.h"
 
 struct kiln_heap {
-    const struct alloc_design *design;
-    struct allocator inner; /* the design's own ops over state */
-    struct page_source src; /* map == NULL: a fixed region */
-    uintptr_t base;         /* the reservation (growable) or the record */
-    uintptr_t mapped;       /* the end of the backed pages, == the design's top */
-    uintptr_t limit;        /* base + reserve */
+    struct heap_grow g; /* design, state and allocator; pages.map == NULL: fixed */
+    uintptr_t base;     /* the reservation (growable) or the record */
+    size_t reserve;     /* growable: the reservation's bytes */
     _Alignas(ALLOC_DESIGN_STATE_ALIGN) unsigned char state[];
 };
 
 #define PAGE       PAGE_SOURCE_PAGE
-/* The first mapping of a growable heap, and the least it grows by. */
+/* The first mapping of a growable heap. */
 #define GROW_FIRST (64u * 1024)
-#define GROW_MIN   (256u * 1024)
 
 static size_t record_size(const struct alloc_design *d)
 {
@@ -36,21 +37,15 @@ static uintptr_t page_up(uintptr_t x)
     return (x + PAGE - 1) & ~(uintptr_t)(PAGE - 1);
 }
 
+static bool growable(const struct kiln_heap *h)
+{
+    return h->g.pages.map != NULL;
+}
+
 size_t kiln_heap_overhead(const char *design)
 {
     const struct alloc_design *d = alloc_design_find(design);
     return d ? record_size(d) : 0;
-}
-
-/* Build the record at rec and init the design over [rec + record, top). */
-static struct kiln_heap *setup(const struct alloc_design *d, uintptr_t rec, uintptr_t top)
-{
-    struct kiln_heap *h = (struct kiln_heap *)rec;
-    *h = (struct kiln_heap){.design = d, .base = rec, .mapped = top, .limit = top};
-    uintptr_t region = rec + record_size(d);
-    d->init(h->state, (void *)region, top - region);
-    h->inner = d->allocator(h->state);
-    return h;
 }
 
 struct kiln_heap *kiln_heap_create(const char *design, void *region, size_t size)
@@ -61,7 +56,17 @@ struct kiln_heap *kiln_heap_create(const char *design, void *region, size_t size
     if (d == NULL || region == NULL || r + size < r || rec - r > size ||
         size - (rec - r) < record_size(d))
         return NULL;
-    return setup(d, rec, r + size);
+    struct kiln_heap *h = (struct kiln_heap *)rec;
+    uintptr_t start = rec + record_size(d);
+    *h = (struct kiln_heap){.base = rec};
+    d->init(h->state, (void *)start, r + size - start);
+    h->g = (struct heap_grow){.design = d,
+                              .state = h->state,
+                              .a = d->allocator(h->state),
+                              .start = start,
+                              .size = r + size - start,
+                              .max = r + size - start};
+    return h;
 }
 
 struct kiln_heap *kiln_heap_create_growable(const char *design, uintptr_t base, size_t reserve,
@@ -73,10 +78,10 @@ struct kiln_heap *kiln_heap_create_growable(const char *design, uintptr_t base, 
         return NULL;
     size_t first = page_up(record_size(d) + GROW_FIRST);
     if (first > reserve || !src.map(src.ctx, base, first)) return NULL;
-    struct kiln_heap *h = setup(d, base, base + first);
-    h->src = src;
-    h->base = base;
-    h->limit = base + reserve;
+    struct kiln_heap *h = (struct kiln_heap *)base;
+    *h = (struct kiln_heap){.base = base, .reserve = reserve};
+    size_t rec = record_size(d);
+    heap_grow_init(&h->g, d, h->state, (void *)(base + rec), first - rec, reserve - rec, src);
     return h;
 }
 
@@ -92,102 +97,67 @@ struct kiln_heap *kiln_heap_create_mmap(const char *design, size_t reserve)
 
 void kiln_heap_destroy_mmap(struct kiln_heap *h)
 {
-    if (h) mmap_source_release(h->base, h->limit - h->base);
+    if (h) mmap_source_release(h->base, h->reserve);
 }
-
-/* ---- growth ----------------------------------------------------------------
- * Back the next pages of the reservation so that a block of layout l fits
- * after the design's top: at least size + align + a page (room for the
- * design's own rounding), at least a quarter of what is mapped (so a heap of
- * n bytes grows O(log n) times), at least GROW_MIN. False when the rest of
- * the reservation is too small or the page source fails. */
-static bool grow(struct kiln_heap *h, struct layout l)
-{
-    if (h->src.map == NULL) return false;
-    size_t room = h->limit - h->mapped;
-    if (l.size > room || l.align > room - l.size || room - l.size - l.align < PAGE) return false;
-    size_t want = l.size + l.align + PAGE, quarter = (h->mapped - h->base) / 4;
-    if (want < quarter) want = quarter;
-    if (want < GROW_MIN) want = GROW_MIN;
-    want = page_up(want);
-    if (want > room) want = room;
-    if (!h->src.map(h->src.ctx, h->mapped, want)) return false;
-    h->mapped += want;
-    h->design->extend(h->state, want);
-    return true;
-}
-
-/* Retries after a grow: one grow gives room for the layout, so a second
- * failure means the design keeps more than a page of its own per block. */
-#define GROW_TRIES 3
 
 void *kiln_heap_alloc(struct kiln_heap *h, size_t size, size_t align)
 {
     struct layout l = {size, align};
-    if (layout_check(l) != LAYOUT_OK) return NULL;
-    void *p = allocator_alloc(&h->inner, l);
-    for (int i = 0; p == NULL && i < GROW_TRIES && grow(h, l); i++)
-        p = allocator_alloc(&h->inner, l);
-    return p;
+    return growable(h) ? heap_grow_alloc(&h->g, l) : allocator_alloc(&h->g.a, l);
 }
 
 void *kiln_heap_alloc_zeroed(struct kiln_heap *h, size_t size, size_t align)
 {
     struct layout l = {size, align};
-    if (layout_check(l) != LAYOUT_OK) return NULL;
-    void *p = allocator_alloc_zeroed(&h->inner, l);
-    for (int i = 0; p == NULL && i < GROW_TRIES && grow(h, l); i++)
-        p = allocator_alloc_zeroed(&h->inner, l);
+    if (!growable(h)) return allocator_alloc_zeroed(&h->g.a, l);
+    void *p = allocator_alloc_zeroed(&h->g.a, l);
+    if (p == NULL && (p = heap_grow_alloc(&h->g, l)) != NULL) memset(p, 0, size);
     return p;
 }
 
 void kiln_heap_dealloc(struct kiln_heap *h, void *ptr, size_t size, size_t align)
 {
-    allocator_dealloc(&h->inner, ptr, (struct layout){size, align});
+    allocator_dealloc(&h->g.a, ptr, (struct layout){size, align});
 }
 
 void *kiln_heap_realloc(struct kiln_heap *h, void *ptr, size_t size, size_t align, size_t new_size)
 {
-    struct layout l = {size, align}, to = {new_size, align};
-    if (layout_check(l) != LAYOUT_OK || layout_check(to) != LAYOUT_OK) return NULL;
-    void *p = allocator_realloc(&h->inner, ptr, l, new_size);
-    for (int i = 0; p == NULL && i < GROW_TRIES && grow(h, to); i++)
-        p = allocator_realloc(&h->inner, ptr, l, new_size);
-    return p;
+    struct layout l = {size, align};
+    return growable(h) ? heap_grow_realloc(&h->g, ptr, l, new_size)
+                       : allocator_realloc(&h->g.a, ptr, l, new_size);
 }
 
 int kiln_heap_layout_of(const struct kiln_heap *h, const void *ptr, struct layout *out)
 {
-    if (h->design->layout_of == NULL) return 0;
-    *out = h->design->layout_of(h->state, ptr);
+    if (h->g.design->layout_of == NULL) return 0;
+    *out = h->g.design->layout_of(h->state, ptr);
     return 1;
 }
 
 const struct alloc_design *kiln_heap_design(const struct kiln_heap *h)
 {
-    return h->design;
+    return h->g.design;
 }
 
 struct alloc_stats kiln_heap_stats(const struct kiln_heap *h)
 {
-    return h->design->stats(h->state);
+    return h->g.design->stats(h->state);
 }
 
 size_t kiln_heap_check(const struct kiln_heap *h)
 {
-    return h->design->check(h->state);
+    return h->g.design->check(h->state);
 }
 
 size_t kiln_heap_mapped(const struct kiln_heap *h)
 {
-    return h->mapped - h->base;
+    return h->g.start + h->g.size - h->base;
 }
 
 size_t kiln_heap_reserve(const struct kiln_heap *h)
 {
-    return h->limit - h->base;
+    return growable(h) ? h->reserve : kiln_heap_mapped(h);
 }
-
 /* ---- as an allocator ------------------------------------------------------ */
 
 static void *op_alloc(void *state, struct layout l)

@@ -11,7 +11,9 @@
  *     (kiln/page_source.h): kiln_heap_create_mmap("linked_list", 1 << 30)
  *     reserves 1 GiB of address space with mmap and maps pages as the heap
  *     needs them; kiln_heap_create_growable() takes any other page source.
- *     Growth needs a design with extend (bump has none).
+ *     Growth is the kernel heap's own logic (kiln/heap_grow.h: a step of at
+ *     least the request, preferably doubling up to 4 MiB, then one retry)
+ *     and needs a design with extend (bump has none).
  *
  * Every call takes the layout the block was allocated with, as the kernel's
  * interface does (kiln/alloc.h): alloc returns NULL on failure, never
