@@ -99,7 +99,8 @@ static dh_block *first_at_or_above(const struct default_heap *h, unsigned fl, un
 
 /* A hole of at least need bytes, or NULL: the head of need's own list when it
  * fits, else the first hole of a list whose every hole fits. */
-static dh_block *find_fit(const struct default_heap *h, size_t need)
+__attribute__((always_inline)) static inline dh_block *find_fit(const struct default_heap *h,
+                                                                size_t need)
 {
     if (need >= DH_MAX_BLOCK) return NULL;
     unsigned fl, sl;
