@@ -43,7 +43,8 @@
  *   each free block is on the list of its size, lists are doubly linked, and
  *   bitmap bits == (list != empty);
  *   each slab page: check word, class, used + free slots + unused == slots,
- *   free slots inside the page and clear in the live bitmap;
+ *   free slots inside the page and clear in the live bitmap; a page is
+ *   marked kept exactly when it is empty[its class];
  *   free + used == size.
  *
  * No locking: the caller serialises (mm/heap.c adds the interrupt-safe lock).

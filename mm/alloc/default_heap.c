@@ -77,6 +77,7 @@ bool dh_slab_flush(struct default_heap *h)
     for (unsigned c = 0; c < DEFAULT_HEAP_CLASSES; c++) {
         dh_slab *s = h->empty[c];
         h->empty[c] = NULL;
+        if (s) s->kept = 0;
         if (s && s->used == 0) {
             slab_release(h, s);
             any = true;
@@ -99,6 +100,7 @@ static dh_slab *slab_new(struct default_heap *h, unsigned cls)
     s->size = (uint16_t)size;
     s->lo = cls ? dh_class_size[cls - 1] + 1u : 0;
     s->span = (uint16_t)(size - s->lo);
+    s->kept = 0;
     memset(s->live, 0, sizeof s->live);
     slab_link(h, s);
     return s;
@@ -183,7 +185,9 @@ COLD static void slab_emptied(struct default_heap *h, dh_slab *s)
         slab_release(h, s);
         return;
     }
+    if (kept) kept->kept = 0;
     h->empty[s->cls] = s;
+    s->kept = 1;
 }
 
 /* Clear live slot p's bit and push it on page s's free list. */
@@ -193,9 +197,11 @@ static inline void small_push(struct default_heap *h, dh_slab *s, uintptr_t p)
     s->live[i >> 6] ^= 1ull << (i & 63);
     *(void **)p = s->free;
     s->free = (void *)p;
-    if (__builtin_expect(--s->used == 0, 0))
-        slab_emptied(h, s);
-    else if (__builtin_expect(!s->listed, 0))
+    if (__builtin_expect(--s->used == 0, 0)) {
+        /* The page kept for its class emptying again (a1 and a3 do it every
+         * round) stays as it is. */
+        if (!(s->kept & s->listed)) slab_emptied(h, s);
+    } else if (__builtin_expect(!s->listed, 0))
         slab_link(h, s);
 }
 

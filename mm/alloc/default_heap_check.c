@@ -10,6 +10,7 @@ struct walk {
     size_t live_bytes; /* in blocks: pool blocks and live slots, with their pages' overhead */
     size_t free_blocks, free_bytes, largest;
     size_t slabs_listed;
+    size_t slabs_kept;
 };
 
 static bool in_pool(const struct default_heap *h, uintptr_t b)
@@ -61,6 +62,10 @@ static void check_slab(const struct default_heap *h, const dh_slab *s, struct wa
     bool has_room = s->free || s->bump < limit;
     if (has_room && !s->listed) w->broken++;
     if (s->listed) w->slabs_listed++;
+    /* kept: exactly the page h->empty[cls] names (counted against the
+     * lists' walk below). */
+    if (s->kept > 1) w->broken++;
+    if (s->kept) w->slabs_kept++;
     if (s->used) w->live_bytes += dh_size((const dh_block *)s) - (slots - s->used) * size;
 }
 
@@ -145,7 +150,7 @@ static void walk_lists(const struct default_heap *h, struct walk *w)
 /* The avail and empty lists hold valid slab pages of their class. */
 static void walk_slab_lists(const struct default_heap *h, struct walk *w)
 {
-    size_t listed = 0, bound = h->slab_span / DH_PAGE + 1;
+    size_t listed = 0, kept = 0, bound = h->slab_span / DH_PAGE + 1;
     for (unsigned c = 0; c < DEFAULT_HEAP_CLASSES; c++) {
         const dh_slab *s = h->avail[c], *prev = NULL;
         for (; s; prev = s, s = s->next) {
@@ -157,10 +162,13 @@ static void walk_slab_lists(const struct default_heap *h, struct walk *w)
             if (s->prev != prev || s->cls != c || !s->listed) w->broken++;
         }
         s = h->empty[c];
-        if (s && (!slab_addr_ok(h, dh_addr(s)) || s->check != (dh_addr(s) ^ h->key) || s->cls != c))
+        if (s && (!slab_addr_ok(h, dh_addr(s)) || s->check != (dh_addr(s) ^ h->key) ||
+                  s->cls != c || s->kept != 1))
             w->broken++;
+        kept += s != NULL;
     }
     if (listed != w->slabs_listed) w->broken++;
+    if (kept != w->slabs_kept) w->broken++;
 }
 
 size_t default_heap_check(const struct default_heap *h)

@@ -41,12 +41,15 @@ struct default_heap_slab {
     uint8_t cls, listed;
     uint16_t size; /* slot size */
     uint16_t span; /* size - lo */
-    uint32_t lo;   /* the smallest size of the class: sizes lo..size map here */
+    uint16_t lo;   /* the smallest size of the class: sizes lo..size map here */
+    uint8_t kept;  /* 1 while this page is h->empty[cls] (byte 62: host tests poke it) */
+    uint8_t unused;
     uint64_t live[DH_PAGE / DH_GRAIN / 64]; /* bit off/16: a live slot starts at off */
 };
 typedef struct default_heap_slab dh_slab;
 #define DH_SLAB_HEADER sizeof(dh_slab)
 _Static_assert(sizeof(dh_slab) % DH_GRAIN == 0, "slots stay 16-aligned");
+_Static_assert(__builtin_offsetof(dh_slab, kept) == 62, "tests/host/test_default_heap_misuse.c");
 
 static inline uintptr_t dh_addr(const void *p)
 {
