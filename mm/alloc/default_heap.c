@@ -241,6 +241,15 @@ static inline void small_free(struct default_heap *h, dh_slab *s, uintptr_t p, s
 
 /* ---- the entry points ---- */
 
+/* An alloc that is not a slab class 1..128: size 0 (class 0), or the pool.
+ * Out of line (not cold: b sends most of its allocs here), so op_alloc sets
+ * up no stack frame for its small path. */
+__attribute__((noinline)) static void *alloc_not_small(struct default_heap *h, struct layout l)
+{
+    if (l.size == 0 && small_align(l.align)) return small_alloc(h, 0, 0);
+    return dh_pool_alloc(h, l, false);
+}
+
 /* The ops validate their layouts too (the shared suite calls them with
  * invalid ones): an invalid layout is never small, and the pool rejects it. */
 static void *op_alloc(void *state, struct layout l)
@@ -248,8 +257,7 @@ static void *op_alloc(void *state, struct layout l)
     struct default_heap *h = state;
     if (__builtin_expect(l.size - 1 < DEFAULT_HEAP_SMALL_MAX && small_align(l.align), 1))
         return small_alloc(h, (l.size - 1) >> 4, l.size);
-    if (l.size == 0 && small_align(l.align)) return small_alloc(h, 0, 0);
-    return dh_pool_alloc(h, l, false);
+    return alloc_not_small(h, l);
 }
 
 static void op_dealloc(void *state, void *ptr, struct layout l)
