@@ -66,10 +66,18 @@ static inline unsigned dh_align_log(const dh_block *b)
     return (unsigned)(b->head >> 48) & 63;
 }
 
+/* The product's top byte, whose bits each depend on bits 0..55 of
+ * head ^ at ^ key (the shift drops the checksum byte itself). Bits 56..63
+ * hold the checksum; the rest of the value is noise that dh_set_head and
+ * dh_head_ok discard. */
+static inline uint64_t dh_checksum_raw(const struct default_heap *h, const void *at, uint64_t head)
+{
+    return ((head ^ dh_addr(at) ^ h->key) << 8) * 0x9e3779b97f4a7c15ull;
+}
+
 static inline uint64_t dh_checksum(const struct default_heap *h, const void *at, uint64_t head)
 {
-    uint64_t x = (head & ~(0xffull << 56)) ^ dh_addr(at) ^ h->key;
-    return ((x * 0x9e3779b97f4a7c15ull) >> 56) << 56;
+    return dh_checksum_raw(h, at, head) >> 56 << 56;
 }
 
 /* Write b's head: size, flags, alignment class, checksum. */
@@ -82,7 +90,7 @@ static inline void dh_set_head(const struct default_heap *h, dh_block *b, size_t
 
 static inline bool dh_head_ok(const struct default_heap *h, const dh_block *b)
 {
-    return (b->head & (0xffull << 56)) == dh_checksum(h, b, b->head);
+    return ((b->head ^ dh_checksum_raw(h, b, b->head)) >> 56) == 0;
 }
 
 /* The end marker: a used block of size 0 at end - 16. */

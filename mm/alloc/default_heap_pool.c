@@ -243,8 +243,10 @@ static inline void cut(struct default_heap *h, dh_block *b, size_t size, size_t 
 
 /* low: carve from the bottom of the hole, leaving the rest above the block
  * (for a block that realloc may grow again in place). */
-static inline dh_block *take(struct default_heap *h, size_t need, size_t align, size_t off,
-                             uint64_t flags, unsigned align_log, bool low)
+__attribute__((always_inline)) static inline dh_block *take(struct default_heap *h, size_t need,
+                                                            size_t align, size_t off,
+                                                            uint64_t flags, unsigned align_log,
+                                                            bool low)
 {
     if (!dh_has_blocks(h)) return NULL;
     dh_block *b = align <= DH_GRAIN ? find_fit(h, need) : find_aligned(h, need, align, off);
@@ -285,7 +287,7 @@ static inline dh_block *take(struct default_heap *h, size_t need, size_t align, 
     return b;
 }
 
-static inline void give(struct default_heap *h, dh_block *b)
+__attribute__((always_inline)) static inline void give(struct default_heap *h, dh_block *b)
 {
     size_t size = dh_size(b);
     dh_block *n = free_above(h, b), *p = free_below(h, b);
@@ -325,9 +327,14 @@ void *dh_pool_alloc(struct default_heap *h, struct layout l, bool low)
         return NULL;
     size_t need = dh_need(l.size);
     unsigned align_log = dh_log2(align);
-    dh_block *b = take(h, need, align, DH_GRAIN, 0, align_log, low);
-    if (__builtin_expect(!b, 0) && dh_slab_flush(h))
-        b = take(h, need, align, DH_GRAIN, 0, align_log, low);
+    /* One call site, so take is inlined: a failed take flushes the kept
+     * slab pages once and tries again. */
+    dh_block *b;
+    bool flushed = false;
+    while (!(b = take(h, need, align, DH_GRAIN, 0, align_log, low)) && !flushed) {
+        flushed = true;
+        if (!dh_slab_flush(h)) break;
+    }
     return b ? (void *)(dh_addr(b) + DH_GRAIN) : NULL;
 }
 
