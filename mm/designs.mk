@@ -3,9 +3,8 @@
 #                         linked_list, fixed_block or bump
 # alloc=NAME on the kernel command line picks one at boot: make test boots
 # heap_allocation, collections and heap_growth once per design that way
-# (their "// run:" lines pass it through QEMU's SMBIOS strings; the variant
-# "built" is the design make chose). A T=NAME::CASE filter adds a second
-# SMBIOS string, which GRUB does not read: filter those images by NAME only.
+# (their "// run:" lines add it with @cmdline=, tools/test.sh; the variant
+# "built" is the design make chose).
 DESIGNS := bump linked_list fixed_block $(if $(wildcard mm/alloc/default_heap.c),default)
 ALLOCATOR ?= $(if $(filter default,$(DESIGNS)),default,linked_list)
 ifeq ($(filter $(ALLOCATOR),$(DESIGNS)),)

@@ -8,6 +8,7 @@
 # A test source may ask for several boots with lines like
 #   // run: 2g -m 2G          (a variant name, then extra QEMU arguments)
 #   // run: uefi @uefi        (@uefi boots on OVMF)
+#   // run: bump @cmdline=alloc=bump (words for the kernel command line)
 #   // run: pvh @kernel @halts (@kernel: qemu -kernel IMAGE.elf instead of the
 #                              ISO; @halts: pass only if the log shows the
 #                              source's "// halt-message: TEXT" and QEMU is
@@ -234,12 +235,13 @@ watch_image() { # input log limit halts
 # many did not, from the protocol lines in its serial log.
 run_image() { # name iso variant extra-args...
     local name=$1 iso=$2 variant=$3; shift 3
-    local label=$name log args=() bios=() boot=(-cdrom "$iso") halts="" limit=$TIMEOUT
+    local words="" label=$name log args=() bios=() boot=(-cdrom "$iso") halts="" limit=$TIMEOUT
     [ -n "$variant" ] && label="${name}[$variant]"
     log="$LOGS/$name${variant:+-$variant}.log"
     for a in "$@"; do
         case $a in
         @uefi) bios=(-bios "$OVMF") ;;
+        @cmdline=*) words="${words:+$words }${a#@cmdline=}" ;; # kernel command-line words
         @kernel) boot=(-kernel "${iso%.iso}.elf") ;;
         @halts)
             halts=$(grep -m1 '^// halt-message: ' "tests/kernel/$(image_name "$iso").c" 2>/dev/null | sed 's|^// halt-message: ||')
@@ -247,7 +249,8 @@ run_image() { # name iso variant extra-args...
         *) args+=("$a") ;;
         esac
     done
-    local cmdline="$kernel_filter"
+    local cmdline="${words:+$words }$kernel_filter"
+    cmdline="${cmdline% }"
     [ "$VERBOSE" = 1 ] && cmdline="${cmdline:+$cmdline }ktest_verbose=1"
     # SMBIOS strings escape a comma by doubling it. The string is never empty
     # (the bare word kiln leads it), so GRUB always finds the table and prints

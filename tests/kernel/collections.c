@@ -4,8 +4,8 @@
  * it took (heap_stats().used as before, heap_check() == 0). The random
  * workloads run against plain reference arrays, with fixed seeds. */
 // run: built
-// run: linked_list -smbios type=11,value=alloc=linked_list
-// run: fixed_block -smbios type=11,value=alloc=fixed_block
+// run: linked_list @cmdline=alloc=linked_list
+// run: fixed_block @cmdline=alloc=fixed_block
 #include <stdint.h>
 
 #include "arch/x86_64/cpu.h"

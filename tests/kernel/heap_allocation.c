@@ -5,9 +5,9 @@
  * keeps the bump allocator from ever resetting): the image passes only when
  * exactly that case, the last one, fails with that allocation error. */
 // run: built
-// run: linked_list -smbios type=11,value=alloc=linked_list
-// run: fixed_block -smbios type=11,value=alloc=fixed_block
-// run: bump -smbios type=11,value=alloc=bump
+// run: linked_list @cmdline=alloc=linked_list
+// run: fixed_block @cmdline=alloc=fixed_block
+// run: bump @cmdline=alloc=bump
 #include <stdint.h>
 
 #include "kiln/box.h"

@@ -7,10 +7,10 @@
  */
 // run: 128m -m 128M
 // run: 64m -m 64M
-// run: linked_list -m 128M -smbios type=11,value=alloc=linked_list
-// run: fixed_block -m 128M -smbios type=11,value=alloc=fixed_block
-// run: bump -m 128M -smbios type=11,value=alloc=bump
-// run: max24m -m 128M -smbios type=11,value=heap_max=24M
+// run: linked_list -m 128M @cmdline=alloc=linked_list
+// run: fixed_block -m 128M @cmdline=alloc=fixed_block
+// run: bump -m 128M @cmdline=alloc=bump
+// run: max24m -m 128M @cmdline=heap_max=24M
 #include <stdint.h>
 
 #include "kiln/alloc.h"
