@@ -22,7 +22,6 @@
 #include "kiln/serial.h"
 #include "kiln/string.h"
 
-void kernel_main(uint32_t magic, uint64_t info_phys);
 
 #define REGION       (8u << 20)
 #define BENCH_ROUNDS 5

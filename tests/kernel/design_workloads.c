@@ -9,7 +9,6 @@
 #include "kiln/ktest.h"
 #include "kiln/string.h"
 
-void kernel_main(uint32_t magic, uint64_t info_phys);
 
 #define REGION (4u << 20)
 
