@@ -22,7 +22,6 @@
 #include "kiln/serial.h"
 #include "kiln/string.h"
 
-
 #define REGION       (8u << 20)
 #define BENCH_ROUNDS 5
 #define A1_REPS      20000

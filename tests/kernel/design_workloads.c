@@ -9,7 +9,6 @@
 #include "kiln/ktest.h"
 #include "kiln/string.h"
 
-
 #define REGION (4u << 20)
 
 void kernel_main(uint32_t magic, uint64_t info_phys)
