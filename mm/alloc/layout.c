@@ -5,21 +5,18 @@
  * or padding a block start to it, can never wrap.
  */
 #include "kiln/alloc.h"
+#include "kiln/enum_name.h"
 
 /* The printable name of e; "LAYOUT_?" for a value outside the enum. */
 const char *layout_error_name(enum layout_error e)
 {
-    switch (e) {
-    case LAYOUT_OK:
-        return "LAYOUT_OK";
-    case LAYOUT_ALIGN_ZERO:
-        return "LAYOUT_ALIGN_ZERO";
-    case LAYOUT_ALIGN_NOT_POWER_OF_TWO:
-        return "LAYOUT_ALIGN_NOT_POWER_OF_TWO";
-    case LAYOUT_SIZE_OVERFLOW:
-        return "LAYOUT_SIZE_OVERFLOW";
-    }
-    return "LAYOUT_?";
+    static const char *const names[] = {
+        ENUM_NAME(LAYOUT_OK),
+        ENUM_NAME(LAYOUT_ALIGN_ZERO),
+        ENUM_NAME(LAYOUT_ALIGN_NOT_POWER_OF_TWO),
+        ENUM_NAME(LAYOUT_SIZE_OVERFLOW),
+    };
+    return enum_name(names, e, "LAYOUT_?");
 }
 
 /* Fill *out with {size, align} when valid; *out is untouched on an error. */
