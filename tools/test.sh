@@ -42,8 +42,8 @@ binary or boot as it finishes, then "N passed, N failed (...)".
                     not build is one failed line, with the errors
   -h, --help        this text
 
-Environment: TEST_TIMEOUT (seconds per boot, 60), TEST_JOBS (boots side by
-side, the number of cores), HALT_SECONDS (5), KTEST_VERBOSE=1 (boots one at a
+Environment: TEST_TIMEOUT (seconds per boot, 60), TEST_JOBS (host tests and
+boots side by side, the number of cores), HALT_SECONDS (5), KTEST_VERBOSE=1 (boots one at a
 time and prints every serial line live, test output included), QEMU, OVMF.
 make test T=... is the usual way in: see make help.
 EOF
@@ -170,15 +170,25 @@ report() { # status(ok|FAILED) label seconds summary detail-file
 }
 plural() { [ "$1" -eq 1 ] && echo "$1 $2" || echo "$1 ${2}s"; }
 
+# Host tests and kernel boots share one pool, one job per core (TEST_JOBS
+# overrides): each QEMU is single-threaded under TCG, and most host tests are too. KTEST_VERBOSE=1 runs them one at a time.
+jobs_max=${TEST_JOBS:-$(nproc 2>/dev/null || echo 1)}
+case $jobs_max in '' | *[!0-9]* | 0) die "TEST_JOBS must be a positive number, not '$jobs_max'" ;; esac
+[ "$VERBOSE" = 1 ] && jobs_max=1
+launch() {
+    while [ "$(jobs -rp | wc -l)" -ge "$jobs_max" ]; do wait -n; done
+    "$@" &
+}
 # ---- host tests ----------------------------------------------------------------
-for t in "${host[@]}"; do
+run_host() { # binary
+    local t=$1 name log start rc ok bad t_s
     name=$(host_name "$t")
     log="$LOGS/host-$name.log"
     if not_built "$t"; then
         build_errors >"$log"
         report FAILED "host/$name" 0.0 "FAILED: did not build (first errors:)" "$log"
         echo 1 >>"$results/host_failed"
-        continue
+        return
     fi
     start=$(now)
     env ${host_filter:+KILN_TEST_FILTER=$host_filter} CMOCKA_MESSAGE_OUTPUT=TAP \
@@ -196,7 +206,9 @@ for t in "${host[@]}"; do
     else
         report FAILED "host/$name" "$t_s" "FAILED ($ok ok, $bad failed)" "$log"
     fi
-done
+}
+
+for t in "${host[@]}"; do launch run_host "$t"; done
 
 # ---- kernel images -------------------------------------------------------------
 # Unbuffered, so a feeder can watch the log grow.
@@ -308,15 +320,6 @@ run_image() { # name iso variant extra-args...
     fi
 }
 
-# Kernel images run side by side, one per core (TEST_JOBS overrides): each
-# QEMU is single-threaded under TCG. KTEST_VERBOSE=1 runs them one at a time.
-jobs_max=${TEST_JOBS:-$(nproc 2>/dev/null || echo 1)}
-case $jobs_max in '' | *[!0-9]* | 0) die "TEST_JOBS must be a positive number, not '$jobs_max'" ;; esac
-[ "$VERBOSE" = 1 ] && jobs_max=1
-launch() {
-    while [ "$(jobs -rp | wc -l)" -ge "$jobs_max" ]; do wait -n; done
-    run_image "$@" &
-}
 for iso in "${isos[@]}"; do
     base=$(image_name "$iso")
     name=$base
@@ -330,7 +333,7 @@ for iso in "${isos[@]}"; do
     fi
     while read -r variant extra; do
         # shellcheck disable=SC2086
-        launch "$name" "$iso" "$variant" $extra
+        launch run_image "$name" "$iso" "$variant" $extra
     done < <(variants_of "$iso")
 done
 wait
