@@ -5,88 +5,9 @@
 #include <string.h>
 
 #include "support.h"
-#include "kiln/key_echo.h"
 #include "kiln/scancode.h"
 
-struct key_row {
-    uint8_t code; /* the make code, without 0x80 */
-    bool e0;      /* sent after an 0xe0 prefix */
-    enum key_code key;
-    const char *name;
-    uint32_t ch;      /* character of a plain press (num lock on), 0 for none */
-    uint32_t shifted; /* character with shift held */
-};
-
-/* clang-format off */
-static const struct key_row layout[] = {
-    {0x01, 0, KEY_ESCAPE, "Escape", 0x1b, 0x1b},
-    {0x02, 0, KEY_1, "Key1", '1', '!'}, {0x03, 0, KEY_2, "Key2", '2', '@'},
-    {0x04, 0, KEY_3, "Key3", '3', '#'}, {0x05, 0, KEY_4, "Key4", '4', '$'},
-    {0x06, 0, KEY_5, "Key5", '5', '%'}, {0x07, 0, KEY_6, "Key6", '6', '^'},
-    {0x08, 0, KEY_7, "Key7", '7', '&'}, {0x09, 0, KEY_8, "Key8", '8', '*'},
-    {0x0a, 0, KEY_9, "Key9", '9', '('}, {0x0b, 0, KEY_0, "Key0", '0', ')'},
-    {0x0c, 0, KEY_MINUS, "OemMinus", '-', '_'}, {0x0d, 0, KEY_EQUALS, "OemPlus", '=', '+'},
-    {0x0e, 0, KEY_BACKSPACE, "Backspace", 0x08, 0x08}, {0x0f, 0, KEY_TAB, "Tab", '\t', '\t'},
-    {0x10, 0, KEY_Q, "Q", 'q', 'Q'}, {0x11, 0, KEY_W, "W", 'w', 'W'},
-    {0x12, 0, KEY_E, "E", 'e', 'E'}, {0x13, 0, KEY_R, "R", 'r', 'R'},
-    {0x14, 0, KEY_T, "T", 't', 'T'}, {0x15, 0, KEY_Y, "Y", 'y', 'Y'},
-    {0x16, 0, KEY_U, "U", 'u', 'U'}, {0x17, 0, KEY_I, "I", 'i', 'I'},
-    {0x18, 0, KEY_O, "O", 'o', 'O'}, {0x19, 0, KEY_P, "P", 'p', 'P'},
-    {0x1a, 0, KEY_LBRACKET, "Oem4", '[', '{'},
-    {0x1b, 0, KEY_RBRACKET, "Oem6", ']', '}'},
-    {0x1c, 0, KEY_ENTER, "Return", '\n', '\n'}, {0x1d, 0, KEY_LCTRL, "LControl", 0, 0},
-    {0x1e, 0, KEY_A, "A", 'a', 'A'}, {0x1f, 0, KEY_S, "S", 's', 'S'},
-    {0x20, 0, KEY_D, "D", 'd', 'D'}, {0x21, 0, KEY_F, "F", 'f', 'F'},
-    {0x22, 0, KEY_G, "G", 'g', 'G'}, {0x23, 0, KEY_H, "H", 'h', 'H'},
-    {0x24, 0, KEY_J, "J", 'j', 'J'}, {0x25, 0, KEY_K, "K", 'k', 'K'},
-    {0x26, 0, KEY_L, "L", 'l', 'L'}, {0x27, 0, KEY_SEMICOLON, "Oem1", ';', ':'},
-    {0x28, 0, KEY_QUOTE, "Oem3", '\'', '"'}, {0x29, 0, KEY_BACKTICK, "Oem8", '`', '~'},
-    {0x2a, 0, KEY_LSHIFT, "LShift", 0, 0}, {0x2b, 0, KEY_BACKSLASH, "Oem7", '\\', '|'},
-    {0x2c, 0, KEY_Z, "Z", 'z', 'Z'}, {0x2d, 0, KEY_X, "X", 'x', 'X'},
-    {0x2e, 0, KEY_C, "C", 'c', 'C'}, {0x2f, 0, KEY_V, "V", 'v', 'V'},
-    {0x30, 0, KEY_B, "B", 'b', 'B'}, {0x31, 0, KEY_N, "N", 'n', 'N'},
-    {0x32, 0, KEY_M, "M", 'm', 'M'}, {0x33, 0, KEY_COMMA, "OemComma", ',', '<'},
-    {0x34, 0, KEY_PERIOD, "OemPeriod", '.', '>'}, {0x35, 0, KEY_SLASH, "Oem2", '/', '?'},
-    {0x36, 0, KEY_RSHIFT, "RShift", 0, 0},
-    {0x37, 0, KEY_KP_MULTIPLY, "NumpadMultiply", '*', '*'},
-    {0x38, 0, KEY_LALT, "LAlt", 0, 0}, {0x39, 0, KEY_SPACE, "Spacebar", ' ', ' '},
-    {0x3a, 0, KEY_CAPS_LOCK, "CapsLock", 0, 0},
-    {0x3b, 0, KEY_F1, "F1", 0, 0}, {0x3c, 0, KEY_F2, "F2", 0, 0},
-    {0x3d, 0, KEY_F3, "F3", 0, 0}, {0x3e, 0, KEY_F4, "F4", 0, 0},
-    {0x3f, 0, KEY_F5, "F5", 0, 0}, {0x40, 0, KEY_F6, "F6", 0, 0},
-    {0x41, 0, KEY_F7, "F7", 0, 0}, {0x42, 0, KEY_F8, "F8", 0, 0},
-    {0x43, 0, KEY_F9, "F9", 0, 0}, {0x44, 0, KEY_F10, "F10", 0, 0},
-    {0x45, 0, KEY_NUM_LOCK, "NumpadLock", 0, 0}, {0x46, 0, KEY_SCROLL_LOCK, "ScrollLock", 0, 0},
-    {0x47, 0, KEY_KP_7, "Numpad7", '7', '7'}, {0x48, 0, KEY_KP_8, "Numpad8", '8', '8'},
-    {0x49, 0, KEY_KP_9, "Numpad9", '9', '9'},
-    {0x4a, 0, KEY_KP_SUBTRACT, "NumpadSubtract", '-', '-'},
-    {0x4b, 0, KEY_KP_4, "Numpad4", '4', '4'}, {0x4c, 0, KEY_KP_5, "Numpad5", '5', '5'},
-    {0x4d, 0, KEY_KP_6, "Numpad6", '6', '6'}, {0x4e, 0, KEY_KP_ADD, "NumpadAdd", '+', '+'},
-    {0x4f, 0, KEY_KP_1, "Numpad1", '1', '1'}, {0x50, 0, KEY_KP_2, "Numpad2", '2', '2'},
-    {0x51, 0, KEY_KP_3, "Numpad3", '3', '3'}, {0x52, 0, KEY_KP_0, "Numpad0", '0', '0'},
-    {0x53, 0, KEY_KP_PERIOD, "NumpadPeriod", '.', '.'}, {0x54, 0, KEY_SYSRQ, "SysRq", 0, 0},
-    {0x57, 0, KEY_F11, "F11", 0, 0}, {0x58, 0, KEY_F12, "F12", 0, 0},
-    /* extended keys */
-    {0x10, 1, KEY_PREV_TRACK, "PrevTrack", 0, 0}, {0x19, 1, KEY_NEXT_TRACK, "NextTrack", 0, 0},
-    {0x1c, 1, KEY_KP_ENTER, "NumpadEnter", '\n', '\n'},
-    {0x1d, 1, KEY_RCTRL, "RControl", 0, 0}, {0x20, 1, KEY_MUTE, "Mute", 0, 0},
-    {0x21, 1, KEY_CALCULATOR, "Calculator", 0, 0}, {0x22, 1, KEY_PLAY, "Play", 0, 0},
-    {0x24, 1, KEY_STOP, "Stop", 0, 0}, {0x2e, 1, KEY_VOLUME_DOWN, "VolumeDown", 0, 0},
-    {0x30, 1, KEY_VOLUME_UP, "VolumeUp", 0, 0}, {0x32, 1, KEY_WWW_HOME, "WWWHome", 0, 0},
-    {0x35, 1, KEY_KP_DIVIDE, "NumpadDivide", '/', '/'},
-    {0x37, 1, KEY_PRINT_SCREEN, "PrintScreen", 0, 0}, {0x38, 1, KEY_RALT, "RAltGr", 0, 0},
-    {0x46, 1, KEY_PAUSE, "PauseBreak", 0, 0}, {0x47, 1, KEY_HOME, "Home", 0, 0},
-    {0x48, 1, KEY_ARROW_UP, "ArrowUp", 0, 0}, {0x49, 1, KEY_PAGE_UP, "PageUp", 0, 0},
-    {0x4b, 1, KEY_ARROW_LEFT, "ArrowLeft", 0, 0}, {0x4d, 1, KEY_ARROW_RIGHT, "ArrowRight", 0, 0},
-    {0x4f, 1, KEY_END, "End", 0, 0}, {0x50, 1, KEY_ARROW_DOWN, "ArrowDown", 0, 0},
-    {0x51, 1, KEY_PAGE_DOWN, "PageDown", 0, 0}, {0x52, 1, KEY_INSERT, "Insert", 0, 0},
-    {0x53, 1, KEY_DELETE, "Delete", 0x7f, 0x7f}, {0x5b, 1, KEY_LWIN, "LWin", 0, 0},
-    {0x5c, 1, KEY_RWIN, "RWin", 0, 0}, {0x5d, 1, KEY_APPS, "Apps", 0, 0},
-    {0x5e, 1, KEY_POWER, "Power", 0, 0}, {0x5f, 1, KEY_SLEEP, "Sleep", 0, 0},
-    {0x63, 1, KEY_WAKE, "Wake", 0, 0},
-};
-/* clang-format on */
-#define LAYOUT_N (sizeof layout / sizeof layout[0])
+#include "scancode_layout.h"
 
 static const struct key_row *find_row(uint8_t code, bool e0)
 {
@@ -105,16 +26,6 @@ static bool is_modifier_or_lock(enum key_code k)
     return k == KEY_LSHIFT || k == KEY_RSHIFT || k == KEY_LCTRL || k == KEY_RCTRL ||
            k == KEY_LALT || k == KEY_RALT || k == KEY_LWIN || k == KEY_RWIN || k == KEY_CAPS_LOCK ||
            k == KEY_NUM_LOCK || k == KEY_SCROLL_LOCK;
-}
-
-/* Feed the bytes of one key press or release; expect exactly one event. */
-static struct key_event stroke(struct scancode_decoder *d, const struct key_row *r, bool press)
-{
-    struct key_event ev = {0};
-    if (r->e0) assert_false(scancode_feed(d, 0xe0, &ev));
-    assert_true(scancode_feed(d, (uint8_t)(r->code | (press ? 0 : 0x80)), &ev));
-    assert_int_equal(d->state, SCANCODE_IDLE);
-    return ev;
 }
 
 /* Feed raw bytes; return how many events they made, the last in *last. */
@@ -503,138 +414,6 @@ static void test_key_names(void **state)
     assert_string_equal(key_name(KEY_ENTER), "Return");
 }
 
-/* ---- the blog's echo (drivers/key_echo.c) ------------------------------- */
-
-/* Feed bytes as the keyboard IRQ does and concatenate what the blog's
- * handler would print for each event. */
-static const char *echo_of(const uint8_t *bytes, size_t n)
-{
-    static char out[512];
-    struct scancode_decoder d;
-    scancode_init(&d);
-    size_t len = 0;
-    out[0] = 0;
-    for (size_t i = 0; i < n; i++) {
-        struct key_event ev;
-        if (!scancode_feed(&d, bytes[i], &ev)) continue;
-        char text[KEY_ECHO_MAX];
-        size_t t = key_echo(&ev, text, sizeof text);
-        assert_int_equal(t, strlen(text));
-        assert_true(len + t < sizeof out);
-        memcpy(out + len, text, t + 1);
-        len += t;
-    }
-    return out;
-}
-#define ECHO(...) echo_of((const uint8_t[]){__VA_ARGS__}, sizeof((const uint8_t[]){__VA_ARGS__}))
-
-static void test_echo_as_the_blog(void **state)
-{
-    (void)state;
-    /* characters on press, nothing on release */
-    assert_string_equal(ECHO(0x23, 0xa3, 0x17, 0x97, 0x02, 0x82), "hi1");
-    /* the modifiers print their names, as pc-keyboard's RawKey */
-    assert_string_equal(ECHO(0x2a, 0x1e, 0x9e, 0xaa, 0x1e, 0x9e), "LShiftAa");
-    assert_string_equal(ECHO(0x36, 0x03, 0x83, 0xb6), "RShift@");
-    assert_string_equal(ECHO(0x1d, 0x2e, 0xae, 0x9d), "LControlc"); /* Ctrl+C: "c" */
-    assert_string_equal(ECHO(0xe0, 0x1d, 0x2a, 0x2e, 0xe0, 0x9d), "RControlLShiftC");
-    assert_string_equal(ECHO(0x38, 0xb8, 0xe0, 0x38, 0xe0, 0xb8), "LAltRAltGr");
-    assert_string_equal(ECHO(0xe0, 0x5b, 0xe0, 0x5c, 0xe0, 0x5d), "LWinRWinApps");
-    /* caps lock: letters upper case, shift turns them back */
-    assert_string_equal(ECHO(0x3a, 0xba, 0x1e, 0x2a, 0x1e, 0x02), "CapsLockALShifta!");
-    /* control characters as the characters themselves */
-    assert_string_equal(ECHO(0x0e, 0x0f, 0x01, 0x1c, 0xe0, 0x53, 0xe0, 0x1c), "\b\t\x1b\n\x7f\n");
-    assert_string_equal(ECHO(0x39, 0x4e, 0x37, 0x4a, 0xe0, 0x35), " +*-/");
-    /* keys without a character: their names */
-    assert_string_equal(ECHO(0xe0, 0x48, 0xe0, 0x50, 0xe0, 0x4b, 0xe0, 0x4d),
-                        "ArrowUpArrowDownArrowLeftArrowRight");
-    assert_string_equal(
-        ECHO(0x3b, 0x58, 0xe0, 0x47, 0xe0, 0x4f, 0xe0, 0x49, 0xe0, 0x51, 0xe0, 0x52),
-        "F1F12HomeEndPageUpPageDownInsert");
-    assert_string_equal(ECHO(0x46, 0xe0, 0x37, 0xe1, 0x1d, 0x45, 0xe1, 0x9d, 0xc5),
-                        "ScrollLockPrintScreenPauseBreak");
-    /* typematic repeat of a held key repeats the echo */
-    assert_string_equal(ECHO(0x2a, 0x2a, 0x2a, 0xaa), "LShiftLShiftLShift");
-}
-
-static void test_echo_keypad_and_num_lock(void **state)
-{
-    (void)state;
-    /* num lock on (the start): digits and '.' */
-    assert_string_equal(ECHO(0x47, 0x48, 0x49, 0x4b, 0x4c, 0x4d, 0x4f, 0x50, 0x51, 0x52, 0x53),
-                        "789456123"
-                        "0.");
-    /* num lock off: the keys they stand for; 5 stays, '.' is Delete's 0x7f */
-    assert_string_equal(ECHO(0x45, 0xc5, 0x47, 0x48, 0x49, 0x4b, 0x4c, 0x4d),
-                        "NumpadLockHomeArrowUpPageUpArrowLeft5ArrowRight");
-    assert_string_equal(ECHO(0x45, 0xc5, 0x4f, 0x50, 0x51, 0x52, 0x53),
-                        "NumpadLockEndArrowDownPageDownInsert\x7f");
-    /* and on again */
-    assert_string_equal(ECHO(0x45, 0xc5, 0x45, 0xc5, 0x47), "NumpadLockNumpadLock7");
-}
-
-/* Every key of the layout, pressed alone: its character (letters lower
- * case, controls included) or its name; a release echoes nothing. */
-static void test_echo_every_key(void **state)
-{
-    (void)state;
-    for (size_t i = 0; i < LAYOUT_N; i++) {
-        const struct key_row *r = &layout[i];
-        struct scancode_decoder d;
-        scancode_init(&d);
-        struct key_event ev = stroke(&d, r, true);
-        char text[KEY_ECHO_MAX], want[KEY_ECHO_MAX];
-        if (r->ch)
-            snprintf(want, sizeof want, "%c", (char)r->ch);
-        else
-            snprintf(want, sizeof want, "%s", r->name);
-        key_echo(&ev, text, sizeof text);
-        assert_string_equal(text, want);
-        ev = stroke(&d, r, false);
-        assert_int_equal(key_echo(&ev, text, sizeof text), 0);
-        assert_string_equal(text, "");
-    }
-}
-
-static void test_echo_truncates_and_checks_arguments(void **state)
-{
-    (void)state;
-    struct key_event ev = {.key = KEY_ARROW_RIGHT, .pressed = true, .num_lock = true};
-    char small[6];
-    assert_int_equal(key_echo(&ev, small, sizeof small), strlen("ArrowRight"));
-    assert_string_equal(small, "Arrow");
-    ev = (struct key_event){.key = KEY_A, .pressed = true, .ch = 'a', .num_lock = true};
-    assert_int_equal(key_echo(&ev, small, 1), 1);
-    assert_string_equal(small, "");
-    ev = (struct key_event){.key = KEY_COUNT, .pressed = true};
-    assert_int_equal(key_echo(&ev, small, sizeof small), 0);
-    EXPECT_PANIC(key_echo(NULL, small, sizeof small), "key_echo");
-    EXPECT_PANIC(key_echo(&ev, NULL, sizeof small), "key_echo");
-    EXPECT_PANIC(key_echo(&ev, small, 0), "key_echo");
-}
-
-/* Bytes typed in a terminal (serial input) echo as the same keys would. */
-static void test_echo_of_terminal_bytes(void **state)
-{
-    (void)state;
-    static const struct {
-        uint8_t byte;
-        const char *echo;
-    } cases[] = {
-        {'a', "a"},   {'A', "A"},   {'!', "!"},   {'~', "~"},     {0x03, "c"}, /* Ctrl+C, as the
-                                                                                  blog */
-        {'\r', "\n"}, {0x7f, "\b"}, {'\t', "\t"}, {0x1b, "\x1b"}, {'5', "5"},  {' ', " "},
-    };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        struct key_event ev;
-        char text[KEY_ECHO_MAX];
-        assert_true(key_event_from_ascii(cases[i].byte, &ev));
-        key_echo(&ev, text, sizeof text);
-        if (strcmp(text, cases[i].echo) != 0)
-            fail_msg("byte %#x echoes \"%s\", want \"%s\"", cases[i].byte, text, cases[i].echo);
-    }
-}
-
 /* The event carries the modifier state the echo needs, so an echo far from
  * the decoder (the keyboard task's) sees the same. */
 static void test_events_carry_the_modifiers(void **state)
@@ -727,12 +506,7 @@ int main(void)
         cmocka_unit_test(test_key_names),
         cmocka_unit_test(test_null_arguments_panic),
         cmocka_unit_test(test_ascii_bytes_as_key_presses),
-        cmocka_unit_test(test_echo_as_the_blog),
-        cmocka_unit_test(test_echo_keypad_and_num_lock),
-        cmocka_unit_test(test_echo_every_key),
-        cmocka_unit_test(test_echo_truncates_and_checks_arguments),
         cmocka_unit_test(test_events_carry_the_modifiers),
-        cmocka_unit_test(test_echo_of_terminal_bytes),
     };
     return RUN_TESTS(tests);
 }
