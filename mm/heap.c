@@ -218,6 +218,9 @@ struct alloc_stats heap_stats(void)
 #endif
     struct alloc_stats s = grow.design->stats(grow.state);
     heap_lock_give(flags);
+    /* The largest block a caller can get: the layers' cost comes off. */
+    s.largest_hole =
+        s.largest_hole > HEAP_BLOCK_OVERHEAD ? s.largest_hole - HEAP_BLOCK_OVERHEAD : 0;
     return s;
 }
 

@@ -26,8 +26,18 @@
 #include "kiln/frame.h"
 #include "kiln/paging.h"
 
-#define HEAP_START     0x0000444444440000ull
-#define HEAP_SIZE      (100 * 1024)
+#define HEAP_START 0x0000444444440000ull
+#define HEAP_SIZE  (100 * 1024)
+
+/* Bytes the layers above the design add to every block (alignment up to 16):
+ * 0, or under make HEAP_DEBUG=1 the debug layer's header slot and redzone.
+ * Tests that bound heap_stats().used per block add it. */
+#ifdef HEAP_DEBUG
+#include "kiln/heap_debug.h"
+#define HEAP_BLOCK_OVERHEAD (16 + HEAP_DEBUG_REDZONE)
+#else
+#define HEAP_BLOCK_OVERHEAD 0
+#endif
 #define HEAP_MAX       (64ull << 20) /* the default limit of growth */
 #define HEAP_MAX_LIMIT (64ull << 30) /* the most heap_max= may ask for */
 
