@@ -100,3 +100,19 @@ uint64_t rnd(void)
     rng_state ^= rng_state >> 27;
     return rng_state * 0x2545F4914F6CDD1Dull;
 }
+
+const char *const free_order_name[] = {"forward", "reverse", "interleaved", "random"};
+
+void free_order(enum free_order o, size_t *idx, size_t n)
+{
+    for (size_t i = 0; i < n; i++) idx[i] = o == REVERSE ? n - 1 - i : i;
+    if (o == INTERLEAVED)
+        for (size_t i = 0, k = 0; k < 2; k++)
+            for (size_t j = k; j < n; j += 2) idx[i++] = j;
+    if (o == RANDOM)
+        for (size_t i = n - 1; i > 0; i--) {
+            size_t j = rnd() % (i + 1), t = idx[i];
+            idx[i] = idx[j];
+            idx[j] = t;
+        }
+}

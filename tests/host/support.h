@@ -53,6 +53,14 @@ void host_alloc_fail_after(size_t n);
 extern uint64_t rng_state;
 uint64_t rnd(void);
 
+/* The orders the allocator suites free a batch in: FORWARD, REVERSE,
+ * INTERLEAVED (the even ones, then the odd ones: holes form, then merge) and
+ * RANDOM (shuffled with rnd()). */
+enum free_order { FORWARD, REVERSE, INTERLEAVED, RANDOM };
+extern const char *const free_order_name[];
+/* idx[0..n) = the indices 0..n-1 in order o. */
+void free_order(enum free_order o, size_t *idx, size_t n);
+
 /* Run a cmocka group, with setup installing the host allocator. */
 /* Run the group; KILN_TEST_FILTER=NAME (set by make test T=suite::NAME) runs
  * only the case NAME (cmocka's filter: * and ? are wildcards). */

@@ -130,22 +130,6 @@ static void expect_all_free(void)
 
 /* ---- every size x every alignment x four free orders ---------------------- */
 
-enum order { FORWARD, REVERSE, INTERLEAVED, RANDOM };
-
-static void free_order(enum order o, size_t *idx, size_t n)
-{
-    for (size_t i = 0; i < n; i++) idx[i] = o == REVERSE ? n - 1 - i : i;
-    if (o == INTERLEAVED) /* the even ones, then the odd ones: holes form, then merge */
-        for (size_t i = 0, k = 0; k < 2; k++)
-            for (size_t j = k; j < n; j += 2) idx[i++] = j;
-    if (o == RANDOM)
-        for (size_t i = n - 1; i > 0; i--) {
-            size_t j = rnd() % (i + 1), t = idx[i];
-            idx[i] = idx[j];
-            idx[j] = t;
-        }
-}
-
 static void case_every_size_align_order(void)
 {
     static void *blocks[MAX_SIZE + 1];
@@ -153,7 +137,7 @@ static void case_every_size_align_order(void)
     rng_state = 0x9e3779b97f4a7c15ull;
     for (size_t align = 1; align <= 4096; align *= 2) {
         setup_region(region, REGION);
-        for (enum order o = FORWARD; o <= RANDOM; o++) {
+        for (enum free_order o = FORWARD; o <= RANDOM; o++) {
             for (size_t size = 1; size <= MAX_SIZE; size++) {
                 blocks[size] = alloc_ok(size, align);
                 fill(blocks[size], size, size);

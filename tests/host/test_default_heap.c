@@ -12,25 +12,6 @@
 
 /* ---- every size x every alignment x four free orders ---------------------- */
 
-enum order { FORWARD, REVERSE, INTERLEAVED, RANDOM };
-static const char *const order_name[] = {"forward", "reverse", "interleaved", "random"};
-
-static void free_order(enum order o, size_t *idx, size_t n)
-{
-    for (size_t i = 0; i < n; i++) idx[i] = i;
-    if (o == REVERSE)
-        for (size_t i = 0; i < n; i++) idx[i] = n - 1 - i;
-    if (o == INTERLEAVED)
-        for (size_t i = 0, k = 0; k < 2; k++)
-            for (size_t j = k; j < n; j += 2) idx[i++] = j;
-    if (o == RANDOM)
-        for (size_t i = n - 1; i > 0; i--) {
-            size_t j = rnd() % (i + 1), t = idx[i];
-            idx[i] = idx[j];
-            idx[j] = t;
-        }
-}
-
 static void test_every_size_align_order(void **state)
 {
     (void)state;
@@ -38,7 +19,7 @@ static void test_every_size_align_order(void **state)
     static size_t idx[MAX_SIZE];
     rng_state = 0x9e3779b97f4a7c15ull;
     for (size_t align = 1; align <= 4096; align *= 2) {
-        for (enum order o = FORWARD; o <= RANDOM; o++) {
+        for (enum free_order o = FORWARD; o <= RANDOM; o++) {
             default_heap_init(&heap, region, REGION);
             for (size_t size = 1; size <= MAX_SIZE; size++) {
                 blocks[size] = alloc_ok(&heap, size, align);
@@ -52,7 +33,7 @@ static void test_every_size_align_order(void **state)
                 size_t broken = default_heap_check(&heap);
                 if (broken)
                     fail_msg("align %zu, %s order, free of size %zu: %zu broken", align,
-                             order_name[o], size, broken);
+                             free_order_name[o], size, broken);
             }
             expect_all_free(&heap);
         }

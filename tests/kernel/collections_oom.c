@@ -17,24 +17,13 @@
 #include "kiln/string.h"
 #include "kiln/vec.h"
 
+#include "collections_test.h"
+
 void kernel_main(uint32_t magic, uint64_t info_phys)
 {
     kernel_boot_with_heap(magic, info_phys);
     heap_set_max(HEAP_SIZE); /* the post's fixed 100 KiB heap: no growth */
     ktest_main();
-}
-
-#define heap_used() (heap_stats().used)
-#define assert_heap_back_to(used0)                                                                 \
-    do {                                                                                           \
-        kassert_eq(heap_used(), (used0));                                                          \
-        kassert_eq(heap_check(), 0);                                                               \
-    } while (0)
-
-static int cmp_int(const void *a, const void *b)
-{
-    int x = *(const int *)a, y = *(const int *)b;
-    return (x > y) - (x < y);
 }
 
 /* ---- every try_ form on an exhausted heap ------------------------------- */

@@ -1,5 +1,6 @@
-/* What the collection test images (collections.c, collections_btree.c)
- * share: the heap assertions, a seeded generator and an int comparator. */
+/* What the collection test images (collections.c, collections_btree.c,
+ * collections_oom.c) share: the heap assertions, a seeded generator and an
+ * int comparator. */
 #ifndef KILN_TEST_COLLECTIONS_H
 #define KILN_TEST_COLLECTIONS_H
 
