@@ -15,10 +15,20 @@
  *
  * Granularity: U = LINKED_LIST_UNIT = 2 * sizeof(void *) (16 on x86_64).
  *   - every block and every hole starts on a multiple of U and spans a
- *     multiple of U bytes, at least U (a block of size s takes
- *     max(U, round_up(s, U)) bytes: the same sum on alloc and on dealloc);
+ *     multiple of U bytes (a block of size s takes 16 + max(U,
+ *     round_up(s, U)) bytes, its header included: the same sum on alloc and
+ *     on dealloc);
  *   - so the alignment padding in front of a block is 0 or >= U bytes and
  *     always stays a hole: unlike the post, nothing is leaked to padding.
+ *
+ * The seal (kiln/block_seal.h), kiln's one addition to the post's design:
+ * each block starts with a 16-byte header {bytes, seal}, and the caller's
+ * pointer is just past it. seal = block_seal(key, ptr, bytes) while the
+ * block is live, cleared at free. It is there because C has no borrow
+ * checker: Rust proves at compile time that dealloc gets a live block and
+ * its own layout, kiln checks the header at run time. Cost: 16 bytes per
+ * block (a 16-byte box takes 32 bytes instead of 16), a store at alloc, a
+ * load and compare at dealloc.
  *
  * Invariants, checked by linked_list_check():
  *   hole[i] + hole[i].size < hole[i+1]      (sorted, disjoint, never adjacent)
@@ -55,7 +65,8 @@ struct linked_list_heap {
     uintptr_t end;
     uintptr_t top;                 /* the caller's end: end == max(start, round_down(top, U)) */
     struct linked_list_hole *head; /* the lowest hole, NULL when none */
-    size_t used;                   /* bytes in blocks, rounding included */
+    size_t used;                   /* bytes in blocks, headers and rounding included */
+    uint64_t key;                  /* the blocks' seal key (kiln/block_seal.h) */
 };
 
 /* Manage the size bytes at start. An unaligned start or end is trimmed to U;
@@ -70,14 +81,17 @@ void *linked_list_alloc(struct linked_list_heap *h, struct layout layout);
 /* Free a block allocated with layout. NULL does nothing. Panics:
  *   - on an invalid layout (with the error's name);
  *   - "invalid free": the pointer is outside the region, or not aligned to U
- *     or to layout.align (an interior pointer that is not);
- *   - "double free": the block overlaps a hole: freed already (before its
- *     memory was reused), an interior pointer into a hole, or a layout larger
- *     than the block that reaches into the hole above it;
+ *     or to layout.align, or the 16 bytes below it are not a live block's
+ *     header (an interior pointer, a pointer never handed out; such bytes
+ *     pass for a header with probability 2^-64);
+ *   - "double free": the header below it lies in a hole (freed already,
+ *     before its memory was reused; or never allocated);
+ *   - "size mismatch": a live block of another size (larger or smaller,
+ *     after rounding to U: exact);
  *   - "heap corrupted": a hole node on the way fails its check.
- * Each message carries the pointer and the layout. Not detected (the design
- * keeps nothing per block): a smaller layout (the rest leaks), a larger one
- * that reaches only into a live neighbour, a double free after reuse. */
+ * Each message carries the pointer and the layout. Not detected: a double
+ * free after the memory was handed out again at the same address, and an
+ * alignment other than the block's (harmless here: padding is a hole). */
 void linked_list_dealloc(struct linked_list_heap *h, void *ptr, struct layout layout);
 
 /* Resize a block to new_size bytes at layout.align, keeping
@@ -99,7 +113,8 @@ bool linked_list_resize_in_place(struct linked_list_heap *h, void *ptr, struct l
  * merging with a hole that ends at the old top. Panics when the top would wrap. */
 void linked_list_extend(struct linked_list_heap *h, size_t bytes);
 
-/* Size, used, free and the largest hole. Walks every hole. */
+/* Size, used, free, and as largest_hole the largest block a caller can get
+ * (the largest hole less a header). Walks every hole. */
 struct alloc_stats linked_list_stats(const struct linked_list_heap *h);
 
 /* The number of holes. */

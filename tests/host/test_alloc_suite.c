@@ -33,10 +33,9 @@ struct expectations {
 };
 
 static const struct expectations expectations[] = {
-    {"bump", false, true, false, false,
-     "the post's bump allocator reuses nothing until every block is freed, and keeps only a "
-     "count of live blocks, so a double free or an interior pointer inside [start, next) just "
-     "decrements it"},
+    {"bump", false, true, true, true,
+     "the post's bump allocator reuses nothing until every block is freed (kiln's sealed block "
+     "header, kiln/block_seal.h, catches a double free or an interior pointer)"},
     {"linked_list", true, true, true, true, ""},
     {"fixed_block", false, false, true, true,
      "the post's fixed-size block allocator never returns a block to the fallback: freed blocks "

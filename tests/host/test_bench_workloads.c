@@ -154,9 +154,10 @@ static void test_every_design_runs_the_region_workloads(void **unused)
         assert_true(p.small1 > 0 && p.small1 <= BENCH_BLOG_HEAP / 16);
         assert_true(p.large <= BENCH_BLOG_HEAP / 1024 && p.small2 <= BENCH_BLOG_HEAP / 16);
         if (strcmp(design->name, "linked_list") == 0) {
-            assert_int_equal(p.small1, BENCH_BLOG_HEAP / 16); /* no header, no padding */
-            assert_int_equal(p.large, BENCH_BLOG_HEAP / 1024);
-            assert_int_equal(p.small2, BENCH_BLOG_HEAP / 16);
+            /* each block takes its 16-byte sealed header, no padding */
+            assert_int_equal(p.small1, BENCH_BLOG_HEAP / (16 + 16));
+            assert_int_equal(p.large, BENCH_BLOG_HEAP / (16 + 1024));
+            assert_int_equal(p.small2, BENCH_BLOG_HEAP / (16 + 16));
         }
         assert_empty();
     }

@@ -50,10 +50,12 @@ static void test_reset_when_all_freed(void **state)
     bump_init(&bump, region, 1024);
     struct layout l = {100, 8};
     void *a = alloc_ok(100, 8), *b = alloc_ok(100, 8);
-    assert_int_equal(bump_stats(&bump).used, 204); /* 100, pad 4, 100 */
+    /* each block: a 16-byte header, then its bytes; 100 + 16 = 116, pad 4 */
+    assert_int_equal(bump_stats(&bump).used, 16 + 100 + 4 + 16 + 100);
+    assert_ptr_equal(a, region + 16);
     bump_dealloc(&bump, a, l);
     CHECK(&bump);
-    assert_int_equal(bump_stats(&bump).used, 204); /* not reused before the reset */
+    assert_int_equal(bump_stats(&bump).used, 236); /* not reused before the reset */
     bump_dealloc(&bump, b, l);
     CHECK(&bump);
     assert_int_equal(bump_stats(&bump).used, 0);
@@ -64,15 +66,16 @@ static void test_oom(void **state)
 {
     (void)state;
     bump_init(&bump, region, 1000);
-    assert_non_null(alloc_ok(999, 1));
+    assert_non_null(alloc_ok(960, 1)); /* next: 16 + 960 = 976 */
     struct alloc_stats before = bump_stats(&bump);
-    assert_null(bump_alloc(&bump, (struct layout){2, 1}));
+    assert_int_equal(before.largest_hole, 8); /* the next block: 976 + 16 = 992, 8 bytes */
+    assert_null(bump_alloc(&bump, (struct layout){9, 1}));
     assert_null(bump_alloc(&bump, (struct layout){0, 4096})); /* the padding alone overflows */
     assert_null(bump_alloc(&bump, (struct layout){SIZE_MAX - 1, 1}));
     assert_null(bump_alloc(&bump, (struct layout){8, 3})); /* invalid */
     struct alloc_stats after = bump_stats(&bump);
     assert_memory_equal(&before, &after, sizeof before);
-    assert_non_null(alloc_ok(1, 1)); /* the last byte */
+    assert_non_null(alloc_ok(8, 1)); /* the last bytes */
     assert_int_equal(bump_stats(&bump).free, 0);
     CHECK(&bump);
 }
@@ -105,9 +108,25 @@ static void test_misuse_panics(void **state)
     EXPECT_PANIC(bump_dealloc(&bump, a, (struct layout){16, 0}), "LAYOUT_ALIGN_ZERO");
     CHECK(&bump);
     bump_dealloc(&bump, NULL, l);
+    /* the sealed header below each block (kiln/block_seal.h) */
+    unsigned char *big = alloc_ok(64, 16);
+    EXPECT_PANIC(bump_dealloc(&bump, big + 16, l), "invalid free"); /* interior, aligned */
+    EXPECT_PANIC(bump_dealloc(&bump, big + 3, l), "invalid free");  /* interior, unaligned */
+    EXPECT_PANIC(bump_dealloc(&bump, big, (struct layout){48, 16}), "size mismatch"); /* smaller */
+    EXPECT_PANIC(bump_dealloc(&bump, a, (struct layout){24, 8}), "size mismatch");    /* larger */
+    CHECK(&bump);
     bump_dealloc(&bump, a, l);
     CHECK(&bump);
-    EXPECT_PANIC(bump_dealloc(&bump, a, l), "invalid free"); /* a double free */
+    EXPECT_PANIC(bump_dealloc(&bump, a, l), "double free");
+    /* the old pointer after a moving realloc (the default realloc: a copy) */
+    struct allocator al = bump_allocator(&bump);
+    void *moved = allocator_realloc(&al, big, (struct layout){64, 16}, 128);
+    assert_ptr_not_equal(moved, big);
+    EXPECT_PANIC(bump_dealloc(&bump, big, (struct layout){64, 16}), "double free");
+    assert_int_equal(bump.allocations, 1);
+    bump_dealloc(&bump, moved, (struct layout){128, 16});
+    assert_int_equal(bump_stats(&bump).used, 0);
+    CHECK(&bump);
 }
 
 static void test_check_detects_corruption(void **state)

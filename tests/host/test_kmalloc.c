@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "support.h"
+#include "kiln/alloc_designs.h"
 #include "kiln/alloc_dummy.h"
 #include "kiln/bump.h"
 #include "kiln/linked_list.h"
@@ -37,8 +38,9 @@ static void test_kmalloc_kfree(void **state)
         assert_int_equal((uintptr_t)p % 16, 0);
         assert_int_equal(kmalloc_size(p), size);
         memset(p, 0xab, size);
-        /* the cost: 16 bytes of header, the block rounded to the heap's unit */
-        assert_int_equal(linked_list_stats(&heap).used, 16 + (size + 15) / 16 * 16);
+        /* the cost: kmalloc's 16-byte header, the block rounded to the heap's
+         * unit, and the linked list's own 16-byte block header */
+        assert_int_equal(linked_list_stats(&heap).used, 16 + 16 + (size + 15) / 16 * 16);
         kfree(p);
         assert_int_equal(linked_list_stats(&heap).used, 0);
     }
@@ -166,19 +168,48 @@ static void test_kfree_after_free_or_move(void **state)
     EXPECT_PANIC(kfree(p), want);
     kfree(q);
     kfree(wall);
+}
 
-    /* On a bump region nothing overwrites the header: the mark itself. (Inside
-     * region, idle now, so kmalloc's span of blocks stays within it.) */
-    struct bump_heap bump;
-    bump_init(&bump, region + sizeof region / 2, 4096);
-    struct allocator b = bump_allocator(&bump);
-    global_alloc_set(&b);
-    char *x = kmalloc(32), *y = kmalloc(32);
+/* A second kfree is "double free" however many frees came between, on every
+ * design, as long as the block's memory was not handed out again: the freed
+ * mark in kmalloc's header survives (the designs keep their own links
+ * elsewhere: below the block in their 16-byte headers, or in its first
+ * word), and kmalloc's ring of the last 64 frees is not what catches it. */
+static _Alignas(ALLOC_DESIGN_STATE_ALIGN) unsigned char design_state[64 * 1024];
+static char *others[1000];
+
+static void double_free_at_distance(const struct alloc_design *design, size_t size, size_t distance)
+{
+    design->init(design_state, region, sizeof region);
+    struct allocator a = design->allocator(design_state);
+    global_alloc_set(&a);
+    /* keep stops bump from resetting; x is freed, then distance others that
+     * were allocated before, so that none of them reuses x's memory (small
+     * ones share x's size class or neighbour it, some are 24 bytes) */
+    char *keep = kmalloc(8), *x = kmalloc(size);
+    for (size_t i = 0; i < distance; i++) others[i] = kmalloc(size <= 64 && i % 2 ? size : 24);
     kfree(x);
-    for (int i = 0; i < 100; i++) kfree(kmalloc(16)); /* x leaves the ring */
+    for (size_t i = 0; i < distance; i++) kfree(others[i]);
+    char want[64];
     snprintf(want, sizeof want, "kfree: double free of 0x%lx", (unsigned long)x);
     EXPECT_PANIC(kfree(x), want);
-    kfree(y);
+    kfree(keep);
+    if (design->check(design_state) != 0)
+        fail_msg("%s: check() != 0 after the double free", design->name);
+}
+
+/* Distances 1, 64, 65 and 1000, a small and a large block, every design. */
+static void test_kfree_double_free_at_any_distance(void **state)
+{
+    (void)state;
+    static const size_t distances[] = {1, 64, 65, 1000};
+    for (size_t d = 0; d < alloc_design_count; d++) {
+        assert_true(alloc_designs[d]->state_size <= sizeof design_state);
+        for (size_t k = 0; k < sizeof distances / sizeof distances[0]; k++) {
+            double_free_at_distance(alloc_designs[d], 40, distances[k]);
+            double_free_at_distance(alloc_designs[d], 2000, distances[k]);
+        }
+    }
     setup(NULL);
 }
 
@@ -272,6 +303,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_oom, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exact_alloc_error_message, setup, teardown),
         cmocka_unit_test_setup_teardown(test_kfree_after_free_or_move, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_kfree_double_free_at_any_distance, setup, teardown),
         cmocka_unit_test_setup_teardown(test_kfree_first_byte_of_region, setup, teardown),
         cmocka_unit_test_setup_teardown(test_kfree_invalid_pointer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_kalloc_family, setup, teardown),

@@ -10,6 +10,7 @@
 #include "kiln/linked_list.h"
 
 #define U        LINKED_LIST_UNIT
+#define HDR      16 /* the sealed header below each block (kiln/block_seal.h) */
 #define REGION   (4u << 20)
 #define MAX_SIZE 512
 
@@ -54,12 +55,19 @@ static void *alloc_ok(struct linked_list_heap *h, size_t size, size_t align)
     return p;
 }
 
+/* The hole node {size, next} of a freed block: at the block's start, where
+ * its header was, 16 bytes below the pointer the caller had. */
+static size_t *node_of(void *p)
+{
+    return (size_t *)((unsigned char *)p - HDR);
+}
+
 static void expect_pristine(struct linked_list_heap *h)
 {
     struct alloc_stats s = linked_list_stats(h);
     assert_int_equal(s.used, 0);
     assert_int_equal(s.free, s.size);
-    assert_int_equal(s.largest_hole, s.size);
+    assert_int_equal(s.largest_hole, s.size > HDR ? s.size - HDR : 0); /* less a header */
     assert_int_equal(linked_list_holes(h), s.size ? 1 : 0);
     CHECK(h);
 }
@@ -72,29 +80,29 @@ static void test_first_fit_after_frees_below(void **state)
     struct layout l = {64, 8};
     unsigned char *b[10];
     linked_list_init(&heap, region, 4096);
-    for (int i = 0; i < 10; i++) b[i] = alloc_ok(&heap, 64, 8);
-    /* 64-byte holes at b[1], b[3], b[5], b[7]; b[9] joins the top hole */
+    for (int i = 0; i < 10; i++) b[i] = alloc_ok(&heap, 64, 8); /* 16 + 64 bytes each */
+    /* 80-byte holes at b[1], b[3], b[5], b[7]; b[9] joins the top hole */
     for (int i = 1; i < 10; i += 2) linked_list_dealloc(&heap, b[i], l);
     CHECK(&heap);
     /* a search for 128 bytes passes the four small holes */
     assert_ptr_equal(alloc_ok(&heap, 128, 8), b[9]);
-    /* freeing b[4] merges b[3..5] into 192 bytes below them */
+    /* freeing b[4] merges b[3..5] into 240 bytes below them */
     linked_list_dealloc(&heap, b[4], l);
     CHECK(&heap);
-    assert_ptr_equal(alloc_ok(&heap, 160, 8), b[3]);
-    /* b[6] merges the 32 bytes left after it with b[7]'s hole: 160 bytes */
+    assert_ptr_equal(alloc_ok(&heap, 160, 8), b[3]); /* 176 bytes */
+    /* b[6] merges the 64 bytes left after it with b[7]'s hole: 224 bytes */
     linked_list_dealloc(&heap, b[6], l);
     CHECK(&heap);
-    assert_ptr_equal(alloc_ok(&heap, 129, 8), b[3] + 160);
+    assert_ptr_equal(alloc_ok(&heap, 129, 8), b[3] + 176);
     /* an aligned search also starts from the lowest hole */
-    assert_ptr_equal(alloc_ok(&heap, 64, 64), b[1]);
+    assert_ptr_equal(alloc_ok(&heap, 48, 32), b[1]);
     linked_list_dealloc(&heap, b[8], l);
     linked_list_dealloc(&heap, b[0], l);
     linked_list_dealloc(&heap, b[2], l);
     linked_list_dealloc(&heap, b[9], (struct layout){128, 8});
     linked_list_dealloc(&heap, b[3], (struct layout){160, 8});
-    linked_list_dealloc(&heap, b[3] + 160, (struct layout){129, 8});
-    linked_list_dealloc(&heap, b[1], (struct layout){64, 64});
+    linked_list_dealloc(&heap, b[3] + 176, (struct layout){129, 8});
+    linked_list_dealloc(&heap, b[1], (struct layout){48, 32});
     expect_pristine(&heap);
 }
 
@@ -123,14 +131,18 @@ static void test_oom_leaves_heap_intact(void **state)
         assert_int_equal(linked_list_holes(&heap), holes);
         CHECK(&heap);
     }
-    /* exhaust with small blocks: each fits until none does */
+    /* exhaust with small blocks of 16 + 16 bytes: each fits until none
+     * does; the holes are the 48 bytes in front of b (64-aligned) and the
+     * 2000 bytes above it, so 1 + 62 fit and 16 + 16 bytes stay free */
+    assert_int_equal(before.free, 48 + 2000);
     size_t n = 0;
     while (linked_list_alloc(&heap, (struct layout){16, 16}) != NULL) {
         n++;
         CHECK(&heap);
     }
-    assert_int_equal(n, before.free / 16);
-    assert_int_equal(linked_list_stats(&heap).free, 0);
+    assert_int_equal(n, 1 + 62);
+    assert_int_equal(linked_list_stats(&heap).free, 32);
+    assert_int_equal(linked_list_stats(&heap).largest_hole, 0);
     assert_null(linked_list_alloc(&heap, (struct layout){0, 1}));
     CHECK(&heap);
     (void)a, (void)b;
@@ -148,8 +160,9 @@ static void test_invalid_layout_alloc_is_null(void **state)
 
 /* ---- coalescing ------------------------------------------------------------ */
 
-/* Four 64-byte blocks fill a 256-byte region exactly: every hole that appears
- * comes from the frees alone. */
+/* Four blocks of 48 bytes (64 with their headers) fill a 256-byte region
+ * exactly: every hole that appears comes from the frees alone. largest is
+ * the largest hole less a header. */
 static void test_coalescing(void **state)
 {
     (void)state;
@@ -158,18 +171,18 @@ static void test_coalescing(void **state)
         int order[4]; /* blocks to free, -1 ends */
         size_t holes, largest;
     } cases[] = {
-        {"alone", {1, -1}, 1, 64},
-        {"two apart", {0, 2, -1}, 2, 64},
-        {"with the next", {1, 0, -1}, 1, 128},
-        {"with the previous", {1, 2, -1}, 1, 128},
-        {"with both", {0, 2, 1, -1}, 1, 192},
-        {"everything", {3, 1, 0, 2}, 1, 256},
+        {"alone", {1, -1}, 1, 64 - HDR},
+        {"two apart", {0, 2, -1}, 2, 64 - HDR},
+        {"with the next", {1, 0, -1}, 1, 128 - HDR},
+        {"with the previous", {1, 2, -1}, 1, 128 - HDR},
+        {"with both", {0, 2, 1, -1}, 1, 192 - HDR},
+        {"everything", {3, 1, 0, 2}, 1, 256 - HDR},
     };
-    struct layout l = {64, 8};
+    struct layout l = {48, 8};
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         void *b[4];
         linked_list_init(&heap, region, 256);
-        for (int i = 0; i < 4; i++) b[i] = alloc_ok(&heap, 64, 8);
+        for (int i = 0; i < 4; i++) b[i] = alloc_ok(&heap, 48, 8);
         assert_int_equal(linked_list_holes(&heap), 0);
         for (int i = 0; i < 4 && cases[c].order[i] >= 0; i++) {
             linked_list_dealloc(&heap, b[cases[c].order[i]], l);
@@ -199,14 +212,17 @@ static void test_init_trims_unaligned_region(void **state)
     linked_list_extend(&heap, 20); /* top: region + 41, one unit [16, 32) */
     assert_int_equal(linked_list_stats(&heap).size, 16);
     expect_pristine(&heap);
-    assert_non_null(alloc_ok(&heap, 16, 16));
+    assert_null(linked_list_alloc(&heap, (struct layout){0, 1})); /* a unit holds a header only */
+    linked_list_extend(&heap, 16);                                /* top: region + 57, [16, 48) */
+    expect_pristine(&heap);
+    assert_ptr_equal(alloc_ok(&heap, 16, 16), region + 32);
 }
 
 static void test_extend(void **state)
 {
     (void)state;
     linked_list_init(&heap, region, 256);
-    void *a = alloc_ok(&heap, 256, 8);
+    void *a = alloc_ok(&heap, 256 - HDR, 8);
     assert_null(linked_list_alloc(&heap, (struct layout){1, 1}));
     linked_list_extend(&heap, 256); /* the new hole stands alone */
     CHECK(&heap);
@@ -216,11 +232,11 @@ static void test_extend(void **state)
     linked_list_extend(&heap, 8); /* the other half: merges with the top hole */
     CHECK(&heap);
     assert_int_equal(linked_list_holes(&heap), 1);
-    assert_int_equal(linked_list_stats(&heap).largest_hole, 272);
-    void *b = alloc_ok(&heap, 272, 16);
-    assert_ptr_equal(b, region + 256);
-    linked_list_dealloc(&heap, a, (struct layout){256, 8});
-    linked_list_dealloc(&heap, b, (struct layout){272, 16});
+    assert_int_equal(linked_list_stats(&heap).largest_hole, 272 - HDR);
+    void *b = alloc_ok(&heap, 272 - HDR, 16);
+    assert_ptr_equal(b, region + 256 + HDR);
+    linked_list_dealloc(&heap, a, (struct layout){256 - HDR, 8});
+    linked_list_dealloc(&heap, b, (struct layout){272 - HDR, 16});
     expect_pristine(&heap);
     assert_int_equal(linked_list_stats(&heap).size, 272 + 256);
 }
@@ -239,32 +255,32 @@ static void test_realloc_in_place_and_moving(void **state)
     CHECK(&heap);
     assert_ptr_equal(g, a);
     expect_filled(g, 100, 1);
-    assert_int_equal(linked_list_stats(&heap).used, 1008);
+    assert_int_equal(linked_list_stats(&heap).used, HDR + 1008);
     /* shrinks in place: the tail becomes a hole and merges with the one above */
     fill(g, 1000, 2);
     char *s = linked_list_realloc(&heap, g, (struct layout){1000, 8}, 40);
     CHECK(&heap);
     assert_ptr_equal(s, a);
     expect_filled(s, 40, 2);
-    assert_int_equal(linked_list_stats(&heap).used, 48);
+    assert_int_equal(linked_list_stats(&heap).used, HDR + 48);
     assert_int_equal(linked_list_holes(&heap), 1);
     /* a block right above: growing must move and keep the data */
     char *wall = alloc_ok(&heap, 16, 8);
-    assert_ptr_equal(wall, a + 48);
+    assert_ptr_equal(wall, a + 48 + HDR);
     fill(s, 40, 3);
     char *m = linked_list_realloc(&heap, s, (struct layout){40, 8}, 500);
     CHECK(&heap);
     assert_ptr_not_equal(m, s);
     expect_filled(m, 40, 3);
     /* the old place is a hole again: shrinking a moved block also stays put */
-    assert_int_equal(linked_list_stats(&heap).used, 512 + 16);
+    assert_int_equal(linked_list_stats(&heap).used, HDR + 512 + HDR + 16);
     fill(m, 500, 4);
     assert_ptr_equal(linked_list_realloc(&heap, m, (struct layout){500, 8}, 200), m);
     expect_filled(m, 200, 4);
     CHECK(&heap);
     /* same rounded size: nothing moves, nothing changes */
     assert_ptr_equal(linked_list_realloc(&heap, m, (struct layout){200, 8}, 205), m);
-    assert_int_equal(linked_list_stats(&heap).used, 208 + 16);
+    assert_int_equal(linked_list_stats(&heap).used, HDR + 208 + HDR + 16);
     /* grows in place into a hole that it fills exactly */
     linked_list_dealloc(&heap, wall, (struct layout){16, 8});
     CHECK(&heap);
@@ -318,8 +334,8 @@ static void test_double_free_panics(void **state)
     EXPECT_PANIC(linked_list_dealloc(&heap, b, l), "double free");
     expect_message_has_pointer(b);
     CHECK(&heap);
-    /* a wrong, larger layout reaches into the hole above: also caught */
-    EXPECT_PANIC(linked_list_dealloc(&heap, a, (struct layout){100, 8}), "double free");
+    /* a wrong, larger layout: the header knows the block's size */
+    EXPECT_PANIC(linked_list_dealloc(&heap, a, (struct layout){100, 8}), "size mismatch");
     /* freed into the middle of the top hole */
     linked_list_dealloc(&heap, c, l);
     EXPECT_PANIC(linked_list_dealloc(&heap, c, l), "double free");
@@ -367,16 +383,16 @@ static void test_check_detects_corruption(void **state)
     heap.used += 16; /* free + used != size */
     assert_int_equal(linked_list_check(&heap), 1);
     heap.used -= 16;
-    size_t *hole = a; /* node {size, next} of the hole at a */
-    hole[0] = 80;     /* now overlaps b */
+    size_t *hole = node_of(a); /* node {size, next} of the hole where a's block was */
+    hole[0] = 96;              /* now overlaps b's block */
     assert_true(linked_list_check(&heap) > 0);
     hole[0] = 8; /* below the minimum */
     assert_true(linked_list_check(&heap) > 0);
-    hole[0] = 64;
+    hole[0] = 80;
     CHECK(&heap);
     linked_list_dealloc(&heap, b, l);
     CHECK(&heap);
-    hole[1] = (size_t)a; /* a cycle */
+    hole[1] = (size_t)hole; /* a cycle */
     assert_true(linked_list_check(&heap) > 0);
 }
 
@@ -425,8 +441,8 @@ static void test_use_after_free_write_panics(void **state)
         size_t *a = alloc_ok(&heap, 64, 8);
         void *b = alloc_ok(&heap, 64, 8);
         linked_list_dealloc(&heap, a, l);
-        /* a freed block's first words are its hole node {size, next} */
-        a[1] = (size_t)(region + 4096 + wild[i]) - (wild[i] == 0 ? 4096 : 0);
+        /* a freed block's first words (its header's place) are its hole node */
+        node_of(a)[1] = (size_t)(region + 4096 + wild[i]) - (wild[i] == 0 ? 4096 : 0);
         assert_true(linked_list_check(&heap) > 0);
         EXPECT_PANIC(linked_list_alloc(&heap, (struct layout){512, 8}), "heap corrupted");
         EXPECT_PANIC(linked_list_dealloc(&heap, b, l), "heap corrupted");
@@ -437,9 +453,9 @@ static void test_use_after_free_write_panics(void **state)
     size_t *a = alloc_ok(&heap, 64, 8);
     (void)alloc_ok(&heap, 64, 8);
     linked_list_dealloc(&heap, a, (struct layout){64, 8});
-    a[0] = 8192;
+    node_of(a)[0] = 8192;
     EXPECT_PANIC(linked_list_alloc(&heap, (struct layout){4000, 8}), "heap corrupted");
-    a[0] = 0;
+    node_of(a)[0] = 0;
     EXPECT_PANIC(linked_list_alloc(&heap, (struct layout){16, 8}), "heap corrupted");
     expect_guards_intact();
 }
@@ -453,7 +469,7 @@ static void test_check_never_faults(void **state)
         size_t *a = alloc_ok(&heap, 64, 8);
         (void)alloc_ok(&heap, 64, 8);
         linked_list_dealloc(&heap, a, (struct layout){64, 8});
-        a[1] = wild[i]; /* unmapped or misaligned: check must not follow it */
+        node_of(a)[1] = wild[i]; /* unmapped or misaligned: check must not follow it */
         assert_int_equal(linked_list_check(&heap), 1);
         EXPECT_PANIC(linked_list_stats(&heap), "heap corrupted");
     }
@@ -462,8 +478,8 @@ static void test_check_never_faults(void **state)
     assert_int_equal(linked_list_check(&heap), 1);
 }
 
-/* Interior pointers into a hole, and a larger layout over a hole, are caught;
- * into a live block they cannot be (the design keeps no per-block data). */
+/* Interior pointers, into a hole or into a live block, and a wrong layout are
+ * caught: the 16 bytes below the pointer are not a live block's header. */
 static void test_interior_pointer_and_larger_layout(void **state)
 {
     (void)state;
@@ -474,9 +490,23 @@ static void test_interior_pointer_and_larger_layout(void **state)
     linked_list_dealloc(&heap, b, l);
     EXPECT_PANIC(linked_list_dealloc(&heap, b + 16, (struct layout){16, 16}), "double free");
     EXPECT_PANIC(linked_list_dealloc(&heap, b + 3, l), "invalid free");
-    EXPECT_PANIC(linked_list_dealloc(&heap, a, (struct layout){65, 8}), "double free");
-    EXPECT_PANIC(linked_list_realloc(&heap, a, (struct layout){80, 8}, 8), "double free");
+    EXPECT_PANIC(linked_list_dealloc(&heap, a, (struct layout){65, 8}), "size mismatch");
+    EXPECT_PANIC(linked_list_dealloc(&heap, a, (struct layout){48, 8}), "size mismatch");
+    EXPECT_PANIC(linked_list_realloc(&heap, a, (struct layout){80, 8}, 8), "size mismatch");
+    memset(a, 0x77, 64);
+    EXPECT_PANIC(linked_list_dealloc(&heap, a + 16, (struct layout){16, 16}), "invalid free");
+    EXPECT_PANIC(linked_list_dealloc(&heap, a + 32, (struct layout){32, 8}), "invalid free");
+    expect_message_has_pointer(a + 32);
+    EXPECT_PANIC(linked_list_realloc(&heap, a + 16, (struct layout){16, 16}, 8), "invalid free");
+    /* a header overwritten: its seal's first byte (a write past the end of
+     * the block below), or more of it */
+    a[-16] ^= 1;
+    EXPECT_PANIC(linked_list_dealloc(&heap, a, l), "heap corrupted");
+    a[-9] ^= 1;
+    EXPECT_PANIC(linked_list_dealloc(&heap, a, l), "invalid free");
+    a[-16] ^= 1, a[-9] ^= 1;
     CHECK(&heap);
+    linked_list_dealloc(&heap, a, l);
 }
 
 static void test_resize_in_place(void **state)

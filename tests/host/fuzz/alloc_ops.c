@@ -14,10 +14,12 @@ static const char *design_name; /* for the messages */
 
 /* After every block is freed, the one block a region of n bytes must still
  * give, by the design's own rules (kiln/<design>.h):
- *   bump         n bytes: the region is [start, start + n) exactly, and it
- *                resets when its last block is freed;
- *   linked_list  n - 2 * (U - 1): the start rounds up and the end down to
- *                U = 16; all holes have merged into one;
+ *   bump         n - 23: the region is [start, start + n) exactly, and it
+ *                resets when its last block is freed; the block's 16-byte
+ *                header and up to 7 bytes to align it to 8 come off;
+ *   linked_list  n - 2 * (U - 1) - 16: the start rounds up and the end down
+ *                to U = 16; all holes have merged into one; the block's
+ *                16-byte header comes off;
  *   default      n - 94: the start rounds up to 16 (15), the end waits for
  *                extends of at least DH_MIN_BLOCK past the last 16-byte
  *                boundary (47), the 16-byte end marker and the block's own
@@ -26,20 +28,20 @@ static const char *design_name; /* for the messages */
  *   fixed_block  the post's known weakness: freed blocks stay on their lists,
  *                so only the fallback's largest hole H is one block: all of
  *                it above FIXED_BLOCK_MAX, else the largest class c that
- *                fits anywhere in it (a class block is aligned to c, so
- *                H >= 2c - 16, and the fallback's blocks take >= 16).
+ *                fits in it (a class block takes its 16-byte header and
+ *                max(16, c) bytes, aligned to 16; largest_hole is H less a
+ *                header already).
  * Any other design: a block of its largest hole. */
 static size_t whole_block(const char *name, size_t n, struct alloc_stats s)
 {
-    if (strcmp(name, "bump") == 0) return n;
-    if (strcmp(name, "linked_list") == 0) return n > 30 ? n - 30 : 0;
+    if (strcmp(name, "bump") == 0) return n > 23 ? n - 23 : 0;
+    if (strcmp(name, "linked_list") == 0) return n > 46 ? n - 46 : 0;
     if (strcmp(name, "default") == 0) return n > 94 ? n - 94 : 0;
     if (strcmp(name, "fixed_block") == 0) {
         if (s.largest_hole > 2048) return s.largest_hole;
-        /* The fallback takes at least U = 16 bytes for a block. */
         size_t c = 8;
-        while (2 * (2 * c) - 16 <= s.largest_hole) c *= 2;
-        return (c > 16 ? 2 * c - 16 : 16) <= s.largest_hole ? c : 0;
+        while (2 * c <= s.largest_hole && 2 * c <= 2048) c *= 2;
+        return (c < 16 ? 16 : c) <= s.largest_hole ? c : 0;
     }
     return s.largest_hole;
 }
