@@ -12,6 +12,7 @@
 #include "arch/x86_64/cpu.h"
 #include "kiln/arc.h"
 #include "kiln/binheap.h"
+#include "kiln/block_seal.h"
 #include "kiln/box.h"
 #include "kiln/btree.h"
 #include "kiln/deque.h"
@@ -36,7 +37,8 @@ void kernel_main(uint32_t magic, uint64_t info_phys)
 
 /* That the heap holds what was just allocated on top of used0: with the
  * linked-list allocator exactly ll_bytes (its blocks rounded up to 16
- * bytes); with another design at least the payload and at most a size
+ * bytes) and a 16-byte sealed header per block (kiln/block_seal.h); with
+ * another design at least the payload and at most a size
  * class's rounding (2 * payload + 128 per block), since each design counts
  * its own way. The layers above the design (make HEAP_DEBUG=1) add
  * HEAP_BLOCK_OVERHEAD per block, a multiple of 16. */
@@ -44,7 +46,7 @@ static void expect_used(size_t used0, size_t ll_bytes, size_t payload, size_t bl
 {
     size_t used = heap_used(), layers = blocks * HEAP_BLOCK_OVERHEAD;
     if (strcmp(heap_design(), "linked_list") == 0) {
-        kassert_eq(used, used0 + ll_bytes + layers);
+        kassert_eq(used, used0 + ll_bytes + blocks * BLOCK_HEADER_SIZE + layers);
     } else {
         kassert(used >= used0 + payload + layers);
         kassert(used <= used0 + 2 * (payload + layers) + 128 * blocks);
