@@ -20,12 +20,16 @@
  *   from the global allocator (lo, hi) is refused before anything is read,
  *   so kfree of the heap's first byte cannot read below the region;
  * - kfree and a moving krealloc change the seal to KMALLOC_FREED before the
- *   block goes back, and remember the pointer in a ring of the last
- *   KMALLOC_RECENT frees: a second kfree of it is "double free of 0x..."
- *   while the mark survives (the allocator may reuse the header's bytes for
- *   its own links) or the pointer is still in the ring. Once the memory is
- *   handed out again, a stale pointer may carry a valid seal: only
- *   HEAP_DEBUG's quarantine (mm/alloc/heap_debug.c) closes that window.
+ *   block goes back: a second kfree of it is "double free of 0x..." while
+ *   the mark survives. Every design in the registry leaves the check word
+ *   alone until the memory is handed out again (the textbook designs keep
+ *   their links in their own header below the block or in its first word;
+ *   test_kmalloc.c: test_kfree_double_free_at_any_distance), so that holds
+ *   however many frees came between. For an allocator that writes over it,
+ *   the pointer is also remembered in a ring of the last KMALLOC_RECENT
+ *   frees. Once the memory is handed out again, a stale pointer may carry a
+ *   valid seal: only HEAP_DEBUG's quarantine (mm/alloc/heap_debug.c) closes
+ *   that window.
  */
 #include "kiln/alloc.h"
 #include "kiln/panic.h"
