@@ -19,7 +19,8 @@ extern const struct ktest ktests_start[], ktests_end[];
 #define CAPTURE_BYTES 8192
 static char ring[CAPTURE_BYTES];
 static size_t captured;
-static const char *running; /* "suite::name" of the test in progress, for the report */
+static const char *running;         /* "suite::name" of the test in progress, for the report */
+static const struct ktest *current; /* the test in progress */
 static char running_name[128];
 
 static void capture(const char *s, size_t n)
@@ -60,6 +61,40 @@ void ktest_panic_hook(const char *message)
     qemu_exit(QEMU_EXIT_FAILED);
 }
 
+static struct {
+    const char *text, *why;
+    const char *(*confirm)(const char *message);
+} expected_failure;
+
+static void expected_failure_hook(const char *message)
+{
+    const char *differs = "the panic is another one";
+    if (strstr(message, expected_failure.text))
+        differs = expected_failure.confirm ? expected_failure.confirm(message) : NULL;
+    if (differs == NULL) {
+        console_set_mirror(NULL);
+        serial_printf("[failed as expected]\nExpected: %s: %s\n", expected_failure.why, message);
+        qemu_exit(QEMU_EXIT_SUCCESS);
+    }
+    static char report[1024 + 512];
+    ksnprintf(report, sizeof report, "%s\n(expected a panic containing \"%s\": %s; but %s)",
+              message, expected_failure.text, expected_failure.why, differs);
+    ktest_panic_hook(report);
+}
+
+void ktest_expect_panic(const char *expected, const char *why,
+                        const char *(*confirm)(const char *message))
+{
+    if (current == NULL || current + 1 != ktests_end)
+        panic("ktest_expect_panic: %s is not the image's last test: the tests after it would "
+              "not run",
+              running);
+    expected_failure.text = expected;
+    expected_failure.why = why;
+    expected_failure.confirm = confirm;
+    panic_set_hook(expected_failure_hook);
+}
+
 /* ktest=NAME selects the test NAME or SUITE::NAME, exactly. */
 static bool selected(const struct ktest *t, const char *filter)
 {
@@ -85,7 +120,13 @@ void ktest_main(void)
         if (!selected(t, filter)) continue;
         serial_printf("%s::%s...\t", t->suite, t->name);
         capture_start(t->suite, t->name, verbose);
+        current = t;
         t->fn();
+        if (expected_failure.text) {
+            panic_set_hook(ktest_panic_hook);
+            panic("%s returned, but it was expected to fail (%s) with a panic containing \"%s\"",
+                  running, expected_failure.why, expected_failure.text);
+        }
         console_set_mirror(NULL);
         running = NULL;
         serial_printf("[ok]\n");

@@ -3,7 +3,8 @@
  * no growth. make test boots it once per allocator design (alloc=NAME).
  * With bump, many_boxes_long_lived fails as the post shows (one live box
  * keeps the bump allocator from ever resetting): the image passes only when
- * exactly that case, the last one, fails with that allocation error. */
+ * exactly that case, the last one, fails with that allocation error, with
+ * the region used up (ktest_expect_panic, tests/kernel/bump_test.h). */
 // run: built
 // run: linked_list @cmdline=alloc=linked_list
 // run: fixed_block @cmdline=alloc=fixed_block
@@ -13,12 +14,10 @@
 #include "kiln/box.h"
 #include "kiln/heap.h"
 #include "kiln/init.h"
-#include "kiln/kpanic.h"
-#include "kiln/qemu_exit.h"
-#include "kiln/serial.h"
-#include "kiln/string.h"
 #include "kiln/ktest.h"
 #include "kiln/vec.h"
+
+#include "bump_test.h"
 
 void kernel_main(uint32_t magic, uint64_t info_phys)
 {
@@ -59,27 +58,12 @@ KTEST(many_boxes)
     }
 }
 
-#define BUMP_FAILURE "allocation error: Layout { size: 8, align: 8 }"
-
-static void bump_expected_failure(const char *message)
-{
-    if (strstr(message, BUMP_FAILURE)) {
-        serial_printf("[failed as the post shows: %s]\n", message);
-        qemu_exit(QEMU_EXIT_SUCCESS);
-    }
-    ktest_panic_hook(message);
-}
-
-extern const struct ktest ktests_end[];
-
 KTEST(many_boxes_long_lived)
 {
-    if (strcmp(heap_design(), "bump") == 0) {
-        /* only valid as the image's last case: nothing may be skipped */
-        const struct ktest *last = (const void *)((uintptr_t)ktests_end - sizeof(struct ktest));
-        kassert(strcmp(last->name, "many_boxes_long_lived") == 0);
-        panic_set_hook(bump_expected_failure);
-    }
+    if (heap_is_bump())
+        ktest_expect_panic("allocation error: Layout { size: 8, align: 8 }",
+                           "one live box keeps bump from ever resetting, as the post shows",
+                           bump_exhausted);
     long *long_lived = BOX_NEW(long, 1);
     for (long i = 0; i < HEAP_SIZE; i++) {
         long *x = BOX_NEW(long, i);
@@ -90,6 +74,4 @@ KTEST(many_boxes_long_lived)
     BOX_FREE(long_lived);
     kassert_eq(heap_stats().used, 0);
     kassert_eq(heap_check(), 0);
-    if (strcmp(heap_design(), "bump") == 0)
-        panic("bump served many_boxes_long_lived: the post says it cannot");
 }

@@ -1,6 +1,7 @@
 /* Running the heap dry: the try_ forms return NULL, never a wild pointer;
- * freeing makes room again; and once everything is freed the holes have
- * merged back so that one block of nearly HEAP_SIZE fits. */
+ * freeing makes room again (not with bump, which reuses nothing while a
+ * block lives); and once everything is freed the holes have merged back
+ * (bump has reset) so that one block of nearly HEAP_SIZE fits. */
 #include <stdint.h>
 
 #include "kiln/alloc.h"
@@ -9,6 +10,8 @@
 #include "kiln/init.h"
 #include "kiln/ktest.h"
 #include "kiln/string.h"
+
+#include "bump_test.h"
 
 void kernel_main(uint32_t magic, uint64_t info_phys)
 {
@@ -23,6 +26,7 @@ static void *blocks[HEAP_SIZE / 16];
 KTEST(exhausting_the_heap_returns_null_then_recovers)
 {
     size_t start = heap_stats().used, n = 0;
+    bool bump = heap_is_bump();
     struct layout l = {BLOCK, 8};
     void *p;
     while ((p = try_heap_alloc(l)) != NULL) {
@@ -33,26 +37,37 @@ KTEST(exhausting_the_heap_returns_null_then_recovers)
     /* The linked list packs them (16-byte rounding and its 16-byte block
      * header: 1024 bytes each); a design with size classes loses its class
      * rounding (1000 -> 1024 bytes) and its slab or block headers, and is
-     * held to 90% of what would fit without any. */
+     * held to 90% of what would fit without any; bump lays them back to
+     * back. */
     size_t fit = (HEAP_SIZE - start) / BLOCK;
     println("heap_exhaustion: %s allocator: %zu blocks of %d bytes (%zu would fit exactly)",
             heap_design(), n, BLOCK, fit);
     if (strcmp(heap_design(), "linked_list") == 0)
         kassert(n >= (HEAP_SIZE - start) / 1024);
+    else if (bump)
+        kassert_eq(n, fit);
     else
         kassert(n >= fit * 90 / 100);
     kassert(try_heap_alloc(l) == NULL);
     kassert(try_kmalloc(BLOCK) == NULL);
     kassert_eq(heap_check(), 0);
 
+    size_t full = heap_stats().used;
     for (size_t i = 0; i < n; i += 2) heap_dealloc(blocks[i], l); /* every other block */
-    for (size_t i = 0; i < n; i += 2) {
-        blocks[i] = try_heap_alloc(l);
-        kassert(blocks[i] != NULL);
+    if (bump) {
+        /* bump reuses nothing while a block lives: no hole comes back */
+        kassert_eq(heap_stats().used, full);
+        kassert(try_heap_alloc(l) == NULL);
+    } else {
+        for (size_t i = 0; i < n; i += 2) {
+            blocks[i] = try_heap_alloc(l);
+            kassert(blocks[i] != NULL);
+        }
     }
     for (size_t i = 1; i < n; i += 2) /* the survivors kept their bytes */
         kassert_eq(((unsigned char *)blocks[i])[BLOCK - 1], (unsigned char)i);
-    for (size_t i = 0; i < n; i++) heap_dealloc(blocks[i], l);
+    for (size_t i = 0; i < n; i++)
+        if (i % 2 || !bump) heap_dealloc(blocks[i], l); /* bump: the even ones are free */
 
     struct alloc_stats s = heap_stats();
     kassert_eq(s.used, start);
