@@ -217,7 +217,7 @@ test: need-deps
 	   $(if $(TEST_CLANG),$(MAKE) --no-print-directory -k -j$$(nproc) B=$(B)/clang CC=clang \
 	       LD=ld.lld test-build-clang;) true; } 2>&1 | tee $(BUILD_LOG)
 	@PURE_FILES='$(sort $(PURE_SRCS) lib/string.c)' \
-	    KILN_ISO=$(B)/kiln.iso \
+	    KILN_ISO=$(B)/kiln.iso KILN_ISO_ALLOCATOR=$(ALLOCATOR) \
 	    tools/test.sh $(if $(T),--only '$(T)') --build-log $(BUILD_LOG) tools/check-pure.sh \
 	    $(HOST_TESTS) $(README_CHECK) -- $(TEST_ISOS) $(if $(TEST_CLANG),$(CLANG_ISO))
 
