@@ -12,9 +12,11 @@ $(error ALLOCATOR=$(ALLOCATOR) is not one of: $(DESIGNS))
 endif
 KERNEL_CFLAGS += -DKILN_ALLOCATOR='"$(ALLOCATOR)"'
 
-# mm/heap.c is rebuilt when ALLOCATOR changes.
-$(B)/kernel/mm/heap.c.o: $(B)/allocator-$(ALLOCATOR).stamp
-$(B)/allocator-$(ALLOCATOR).stamp:
-	@mkdir -p $(@D)
-	@rm -f $(B)/allocator-*.stamp
-	@touch $@
+# mm/heap.c is rebuilt when ALLOCATOR changes: the stamp holds the name and
+# is rewritten only when it changes, as the flags stamp is. (A stamp file per
+# name did not work: the Makefile's .SECONDARY keeps make from remaking a
+# missing prerequisite, so a build went on with the previous design.)
+ALLOCATOR_STAMP := $(B)/kernel/allocator.stamp
+$(shell mkdir -p $(B)/kernel && { echo '$(ALLOCATOR)' | cmp -s - $(ALLOCATOR_STAMP) || \
+    echo '$(ALLOCATOR)' > $(ALLOCATOR_STAMP); })
+$(B)/kernel/mm/heap.c.o: $(ALLOCATOR_STAMP)
