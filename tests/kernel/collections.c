@@ -57,7 +57,9 @@ static void expect_used(size_t used0, size_t ll_bytes, size_t payload, size_t bl
 }
 
 /* After a push: when the capacity changed, it doubled (or is the first),
- * the buffer lies in the heap, and the heap holds exactly that buffer. */
+ * the buffer lies in the heap, and the heap holds exactly that buffer; with
+ * bump, which reuses nothing while the buffer lives, every buffer of the
+ * doubling chain first, 2 first, ..., new_cap. */
 static void check_growth(size_t *cap, size_t new_cap, size_t first, const void *buf,
                          size_t elem_size, size_t used0)
 {
@@ -65,6 +67,13 @@ static void check_growth(size_t *cap, size_t new_cap, size_t first, const void *
     kassert_eq(new_cap, *cap ? 2 * *cap : first);
     *cap = new_cap;
     kassert(in_heap(buf, new_cap * elem_size));
+    if (heap_is_bump()) {
+        size_t chain = 0, buffers = 0;
+        for (size_t c = first; c <= new_cap; c *= 2) chain += c * elem_size, buffers++;
+        kassert(heap_used() >= used0 + chain);
+        kassert(heap_used() <= used0 + chain + buffers * BUMP_BLOCK_SLACK);
+        return;
+    }
     expect_used(used0, (new_cap * elem_size + 15) / 16 * 16, new_cap * elem_size, 1);
 }
 
