@@ -1,7 +1,10 @@
 /* Freeing a block twice panics with "double free", the pointer and the
  * layout: the second free overlaps a hole in the sorted hole list.
  * bump cannot tell (its free only counts the live blocks down): there the
- * image asserts what the undetected double free does instead. */
+ * image asserts what the undetected double free does instead (booted on
+ * bump by make test too, so that a bump that detects it changes this). */
+// run: built
+// run: bump @cmdline=alloc=bump
 #include <stdint.h>
 
 #include "kiln/box.h"
