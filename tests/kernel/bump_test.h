@@ -5,8 +5,6 @@
  *   freed, so memory freed while any other block lives is never handed out
  *   again, and heap_stats().used is the cursor: it never drops on a free
  *   until the last one;
- * - a free only counts down the live blocks, so bump cannot tell a double
- *   free from a free;
  * - its region never grows past the post's HEAP_SIZE (its extend is NULL).
  * docs/allocators.md lists each image's bump case. */
 #ifndef KILN_TEST_BUMP_H
