@@ -35,6 +35,8 @@
  *   start <= hole, hole + hole.size <= end  (inside the region)
  *   hole % U == 0, hole.size % U == 0, hole.size >= U
  *   sum(hole.size) + used == end - start    (free + used == size)
+ *   between the holes, blocks whose headers hold a live seal (or the freed
+ *   seal of a block on fixed_block's lists) and whose bytes tile the gap
  *
  * Hardening: every node read from the list (its size and next) is checked
  * against those invariants before the allocator uses it, let alone writes
@@ -123,7 +125,9 @@ size_t linked_list_holes(const struct linked_list_heap *h);
 /* The number of broken invariants (listed above); 0 when sound. Never
  * faults: each node's address is checked (inside the region, aligned, above
  * the previous hole) before it is read; a node that fails counts once and
- * ends the walk, which is so bounded by (end - start) / U steps. */
+ * ends the walk, which is so bounded by (end - start) / U steps. When the
+ * holes are sound, a second walk reads each block's header between them
+ * (O(blocks)): a block whose seal or size fails counts once. */
 size_t linked_list_check(const struct linked_list_heap *h);
 
 /* h as an allocator (alloc_zeroed takes the default). */

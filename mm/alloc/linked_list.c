@@ -357,6 +357,37 @@ size_t linked_list_holes(const struct linked_list_heap *h)
     return n;
 }
 
+/* The blocks between the holes (the list is sound): each starts with a
+ * header whose seal is live, or freed (a block on one of fixed_block's
+ * lists), and whose bytes tile the gap up to the next hole exactly. A block
+ * that fails counts once, and the walk goes on at the next hole; it takes
+ * at most (end - start) / (H + U) steps. So a write past the end of a block
+ * into its live neighbour's seal shows here, not only at that block's free. */
+static size_t blocks_broken(const struct linked_list_heap *h)
+{
+    size_t broken = 0;
+    const hole_t *hole = h->head;
+    for (uintptr_t pos = h->start; pos < h->end;) {
+        if (hole && addr(hole) == pos) {
+            pos += hole->size;
+            hole = hole->next;
+            continue;
+        }
+        uintptr_t limit = hole ? addr(hole) : h->end;
+        const struct block_header *hd = (const struct block_header *)pos;
+        size_t n = limit - pos >= H ? hd->bytes : 0;
+        if (n < H + U || (n & (U - 1)) != 0 || n > limit - pos ||
+            (hd->seal != block_seal(h->key, pos + H, n) &&
+             hd->seal != block_seal_freed(h->key, pos + H, n))) {
+            broken++;
+            pos = limit;
+            continue;
+        }
+        pos += n;
+    }
+    return broken;
+}
+
 size_t linked_list_check(const struct linked_list_heap *h)
 {
     size_t broken = 0, free = 0;
@@ -375,7 +406,7 @@ size_t linked_list_check(const struct linked_list_heap *h)
         free += cur->size;
     }
     broken += free + h->used != h->end - h->start;
-    return broken;
+    return broken ? broken : blocks_broken(h);
 }
 
 /* ---- as an allocator ------------------------------------------------------ */

@@ -501,6 +501,7 @@ static void test_interior_pointer_and_larger_layout(void **state)
     /* a header overwritten: its seal's first byte (a write past the end of
      * the block below), or more of it */
     a[-16] ^= 1;
+    assert_int_equal(linked_list_check(&heap), 1); /* check() walks the blocks too */
     EXPECT_PANIC(linked_list_dealloc(&heap, a, l), "heap corrupted");
     a[-9] ^= 1;
     EXPECT_PANIC(linked_list_dealloc(&heap, a, l), "invalid free");
