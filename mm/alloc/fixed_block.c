@@ -1,5 +1,9 @@
 /* The fixed-size block allocator: one free list per power-of-two block size,
- * the linked-list allocator behind them. Contracts: include/kiln/fixed_block.h. */
+ * the linked-list allocator behind them. kiln's one addition to the post's
+ * design: every block carries the fallback's 16-byte sealed header
+ * (kiln/block_seal.h), marked freed while the block is on a list, because C
+ * has no borrow checker to prove that dealloc gets a live block of its
+ * size. Contracts and costs: include/kiln/fixed_block.h. */
 #include "kiln/fixed_block.h"
 #include "kiln/block_seal.h"
 #include "kiln/panic.h"
