@@ -6,7 +6,8 @@
  * each hole stores its node {size, next} in its own first bytes, so the
  * allocator needs no memory besides the region. The post's functions are here
  * under their own names (static, in mm/alloc/linked_list.c):
- *   size_align        the bytes a layout takes (at least one node)
+ *   size_align        the bytes a layout's data takes (at least one node);
+ *                     kiln adds the block's header (block_bytes)
  *   alloc_from_region whether a layout fits a hole, and where in it
  *   find_region       plain first fit from the head
  *   add_free_region   put a freed range back, in address order, merging with

@@ -1,5 +1,11 @@
 /* Freeing a block twice panics with "double free", the pointer and the
- * layout: the second free overlaps a hole in the sorted hole list. */
+ * layout, on every design: default by its live bits, linked_list because
+ * the block now lies in a hole, fixed_block and bump because its header
+ * holds the freed seal (kiln/block_seal.h). */
+// run: built
+// run: linked_list @cmdline=alloc=linked_list
+// run: fixed_block @cmdline=alloc=fixed_block
+// run: bump @cmdline=alloc=bump
 #include <stdint.h>
 
 #include "kiln/box.h"
