@@ -75,6 +75,7 @@ struct default_heap_slab;
 struct default_heap {
     uintptr_t start, end; /* the region [start, end), multiples of 16 */
     uintptr_t top;        /* the caller's end: end == round_down(top, 16), or start if tiny */
+    size_t pool_span;     /* end - 16 - start (where headers may lie), 0 while empty */
     uintptr_t slab_lo;    /* slab pages lie inside [slab_lo, slab_lo + slab_span) */
     size_t slab_span;
     uintptr_t key; /* per-heap: seeds checksums and slab check words */

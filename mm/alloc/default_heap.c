@@ -1,11 +1,12 @@
 /* kiln's default allocator: slab pages for small blocks over a TLSF-like pool
  * (default_heap_pool.c). Contracts and invariants: include/kiln/default_heap.h.
  *
- * The fast paths: an alloc of a small class pops the first free slot of the
- * first page on its class list and sets the slot's live bit; a free finds the
- * page by masking, checks the page's check word, the class and the live bit,
- * clears the bit and pushes the slot. Everything else (a page's never-used
- * slots, full and empty pages, the pool) is off the fast path.
+ * The fast paths: an alloc of a small class takes the lowest free slot of
+ * the first page on its class list (a bit scan of the page's free bitmap);
+ * a free finds the page by masking, checks the page's check word (which also
+ * names the class the layout says), that the slot is a live slot start, sets
+ * its free bit and counts it. Everything else (full and empty pages, the
+ * pool) is off the fast path.
  */
 #include "default_heap_impl.h"
 #include "kiln/panic.h"
@@ -13,11 +14,26 @@
 
 #define SLOT0 ((uint16_t)DH_SLAB_HEADER) /* the offset of a page's first slot */
 #define COLD  __attribute__((noinline, cold))
+_Static_assert(DH_SLAB_HEADER == 64 && DH_PAGE == 2048, "dh_slot_starts is for these");
 
 const uint16_t dh_class_size[DEFAULT_HEAP_CLASSES] = {16, 32, 48, 64, 80, 96, 112, 128};
 
 /* dh_class_of[(size + 15) / 16]: the smallest class that holds size. */
 const uint8_t dh_class_of[DEFAULT_HEAP_SMALL_MAX / DH_GRAIN + 1] = {0, 0, 1, 2, 3, 4, 5, 6, 7};
+
+/* Bit i set: a slot of the class starts at offset 16 i (slots from offset
+ * 64, as many as fit in the page). tests/host/test_default_heap.c recomputes
+ * the table. */
+const uint64_t dh_slot_starts[DEFAULT_HEAP_CLASSES][DH_PAGE / DH_GRAIN / 64] = {
+    {0xfffffffffffffff0ull, 0xffffffffffffffffull}, /*  16 bytes: 124 slots */
+    {0x5555555555555550ull, 0x5555555555555555ull}, /*  32 bytes: 62 slots */
+    {0x2492492492492490ull, 0x1249249249249249ull}, /*  48 bytes: 41 slots */
+    {0x1111111111111110ull, 0x1111111111111111ull}, /*  64 bytes: 31 slots */
+    {0x0842108421084210ull, 0x0084210842108421ull}, /*  80 bytes: 24 slots */
+    {0x0410410410410410ull, 0x0041041041041041ull}, /*  96 bytes: 20 slots */
+    {0x1020408102040810ull, 0x0010204081020408ull}, /* 112 bytes: 17 slots */
+    {0x1010101010101010ull, 0x0010101010101010ull}, /* 128 bytes: 15 slots */
+};
 
 static void bad_layout(const char *who, const void *ptr, struct layout l);
 
@@ -31,27 +47,24 @@ noreturn void dh_size_mismatch(uintptr_t p, struct layout l, size_t real, size_t
           (unsigned long)p, l.size, l.align, real, real_align);
 }
 
-/* align is a power of two <= 16: the alignments slab slots serve. */
-static inline bool small_align(size_t align)
+/* The slab class of layout l, or DEFAULT_HEAP_CLASSES when l is not small
+ * (size 1..128 at alignment <= 16; size 0 also maps to class 0). */
+static inline size_t small_class(struct layout l)
 {
-    return align <= DH_GRAIN && ((0x10116u >> align) & 1);
-}
-
-noreturn static void corrupted(const char *what, uintptr_t at)
-{
-    panic("heap corrupted: %s at 0x%lx", what, (unsigned long)at);
+    size_t c = (l.size - 1) >> 4;
+    if (l.size == 0) c = 0;
+    return c < DEFAULT_HEAP_CLASSES && l.align <= DH_GRAIN ? c : DEFAULT_HEAP_CLASSES;
 }
 
 /* ---- slab pages ---- */
 
-COLD static void slab_link(struct default_heap *h, dh_slab *s)
+static void slab_link(struct default_heap *h, dh_slab *s)
 {
     dh_slab *first = h->avail[s->cls];
     s->prev = NULL;
     s->next = first;
     if (first) first->prev = s;
     h->avail[s->cls] = s;
-    s->listed = 1;
 }
 
 static void slab_unlink(struct default_heap *h, dh_slab *s)
@@ -61,12 +74,16 @@ static void slab_unlink(struct default_heap *h, dh_slab *s)
         s->prev->next = s->next;
     else
         h->avail[s->cls] = s->next;
-    s->listed = 0;
+}
+
+static inline bool slab_listed(const dh_slab *s)
+{
+    return s->used >= 0;
 }
 
 static void slab_release(struct default_heap *h, dh_slab *s)
 {
-    if (s->listed) slab_unlink(h, s);
+    if (slab_listed(s)) slab_unlink(h, s);
     s->check = 0;
     dh_pool_give(h, (dh_block *)s);
 }
@@ -90,96 +107,77 @@ static dh_slab *slab_new(struct default_heap *h, unsigned cls)
 {
     dh_slab *s = (dh_slab *)dh_pool_take(h, DH_PAGE, DH_PAGE, 0, DH_SLAB, dh_log2(DH_PAGE));
     if (!s) return NULL;
-    uint32_t size = dh_class_size[cls];
-    s->check = dh_addr(s) ^ h->key;
-    s->free = NULL;
-    s->bump = SLOT0;
-    s->limit = (uint16_t)(SLOT0 + (DH_PAGE - SLOT0) / size * size);
+    s->check = dh_slab_check(h, dh_addr(s), cls);
+    memset(s->live, 0, sizeof s->live);
     s->used = 0;
     s->cls = (uint8_t)cls;
-    s->size = (uint16_t)size;
-    s->lo = cls ? dh_class_size[cls - 1] + 1u : 0;
-    s->span = (uint16_t)(size - s->lo);
     s->kept = 0;
-    memset(s->live, 0, sizeof s->live);
     slab_link(h, s);
     return s;
 }
 
-static inline void live_set(dh_slab *s, uintptr_t p)
+/* Take the lowest of free slots in word w of page s. */
+static inline void *slot_take(dh_slab *s, unsigned w, uint64_t free)
 {
-    size_t i = (p - dh_addr(s)) >> 4;
-    s->live[i >> 6] |= 1ull << (i & 63);
-}
-
-/* The panic of a slab free list that was overwritten; a function that
- * "returns" so that slab_pop reaches it by a jump, saving nothing. */
-COLD static void *slab_list_corrupted(const dh_slab *s)
-{
-    corrupted("slab free list", dh_addr(s));
-}
-
-/* Pop slot from page s's free list and mark it live. A slot outside the page
- * or already live means the list was overwritten (a use after free). */
-static inline void *slab_pop(dh_slab *s, void **slot)
-{
-    uintptr_t p = dh_addr(slot);
-    size_t i = (p - dh_addr(s)) >> 4;
-    uint64_t bit = 1ull << (i & 63);
-    if (__builtin_expect(p - dh_addr(s) - SLOT0 >= DH_PAGE - SLOT0 || (s->live[i >> 6] & bit), 0))
-        return slab_list_corrupted(s);
-    s->live[i >> 6] |= bit;
-    s->free = *slot;
+    unsigned i = (unsigned)__builtin_ctzll(free);
+    s->live[w] |= 1ull << i;
     s->used++;
-    return slot;
+    return (void *)(dh_addr(s) + (((size_t)w << 6) + i) * DH_GRAIN);
 }
 
-/* The slow path of a small alloc: a never-used slot, the next page, a new
- * page, or (when no page can be had) a pool block, which is freed by pointer
- * like any other. */
-COLD static void *small_alloc_slow(struct default_heap *h, unsigned cls, size_t size)
+/* The slow path of a small alloc: the next page with a free slot, a new
+ * page, or (when no page can be had) a pool block, which is freed by
+ * pointer like any other. */
+COLD static void *small_alloc_slow(struct default_heap *h, size_t cls, size_t size)
 {
     for (;;) {
         dh_slab *s = h->avail[cls];
-        if (!s && !(s = slab_new(h, cls))) {
+        if (!s && !(s = slab_new(h, (unsigned)cls))) {
             dh_block *b = dh_pool_take(h, dh_need(size), DH_GRAIN, DH_GRAIN, 0, dh_log2(DH_GRAIN));
             return b ? (void *)(dh_addr(b) + DH_GRAIN) : NULL;
         }
-        if (s->free) return slab_pop(s, s->free);
-        if (s->bump < s->limit) {
-            uintptr_t p = dh_addr(s) + s->bump;
-            s->bump = (uint16_t)(s->bump + s->size);
-            live_set(s, p);
-            s->used++;
-            return (void *)p;
+        for (unsigned w = 0; w < DH_PAGE / DH_GRAIN / 64; w++) {
+            uint64_t free = dh_slot_starts[cls][w] & ~s->live[w];
+            if (free) return slot_take(s, w, free);
         }
         slab_unlink(h, s); /* full: off the list until a slot comes back */
+        s->used += DH_SLAB_UNLISTED;
     }
 }
 
-/* cls: the class of size, (size - 1) / 16 (class 0 also serves size 0). */
+/* cls: the class of a small size (0..7). */
 static inline void *small_alloc(struct default_heap *h, size_t cls, size_t size)
 {
     dh_slab *s = h->avail[cls];
-    void **slot;
-    if (__builtin_expect(s && (slot = s->free), 1)) return slab_pop(s, slot);
+    uint64_t free;
+    if (__builtin_expect(s != NULL, 1)) {
+        if (__builtin_expect((free = dh_slot_starts[cls][0] & ~s->live[0]) != 0, 1))
+            return slot_take(s, 0, free);
+        if ((free = dh_slot_starts[cls][1] & ~s->live[1]) != 0) return slot_take(s, 1, free);
+    }
     return small_alloc_slow(h, cls, size);
 }
 
-/* A free of slot p in page s that is not live: say why. */
-noreturn static void slab_bad_free(const dh_slab *s, uintptr_t p, const char *who)
+/* A free of p in page s that is not a live slot: say why. */
+COLD noreturn static void slab_bad_free(const dh_slab *s, uintptr_t p, const char *who)
 {
-    size_t off = p - dh_addr(s);
-    if (off >= SLOT0 && off < s->bump && (off - SLOT0) % s->size == 0)
+    size_t i = (p >> 4) & (DH_PAGE / DH_GRAIN - 1);
+    if (!(p & (DH_GRAIN - 1)) && (dh_slot_starts[s->cls][i >> 6] >> (i & 63) & 1))
         panic("%s: double free of 0x%lx: the slot is free", who, (unsigned long)p);
     panic("%s: invalid free of 0x%lx: not a slot of the %u-byte page at 0x%lx", who,
-          (unsigned long)p, s->size, (unsigned long)dh_addr(s));
+          (unsigned long)p, dh_class_size[s->cls], (unsigned long)dh_addr(s));
 }
 
-COLD static void slab_emptied(struct default_heap *h, dh_slab *s)
+/* Page s's used count dropped to 0 or below: it emptied, or it was full
+ * and off its list. */
+COLD static void slab_freed_slow(struct default_heap *h, dh_slab *s)
 {
+    if (s->used < 0) { /* was full: back on the list */
+        s->used -= DH_SLAB_UNLISTED;
+        slab_link(h, s);
+        if (s->used) return;
+    }
     dh_slab *kept = h->empty[s->cls];
-    if (!s->listed) slab_link(h, s);
     if (kept == s) return;
     if (kept && kept->used == 0) {
         slab_release(h, s);
@@ -190,72 +188,41 @@ COLD static void slab_emptied(struct default_heap *h, dh_slab *s)
     s->kept = 1;
 }
 
-/* Clear live slot p's bit and push it on page s's free list. */
-static inline void small_push(struct default_heap *h, dh_slab *s, uintptr_t p)
+/* Free slot p of page s: it must be live (else the panic that says why);
+ * clear its bit and count it. */
+static inline void small_free(struct default_heap *h, dh_slab *s, uintptr_t p)
 {
-    size_t i = (p - dh_addr(s)) >> 4;
-    s->live[i >> 6] ^= 1ull << (i & 63);
-    *(void **)p = s->free;
-    s->free = (void *)p;
-    if (__builtin_expect(--s->used == 0, 0)) {
-        /* The page kept for its class emptying again (a1 and a3 do it every
-         * round) stays as it is. */
-        if (!(s->kept & s->listed)) slab_emptied(h, s);
-    } else if (__builtin_expect(!s->listed, 0))
-        slab_link(h, s);
-}
-
-/* p is a live slot of page s, else the panic that says why. */
-static inline void small_check_live(const dh_slab *s, uintptr_t p)
-{
-    size_t i = (p - dh_addr(s)) >> 4;
-    if (__builtin_expect((p & (DH_GRAIN - 1)) || !(s->live[i >> 6] & (1ull << (i & 63))), 0))
+    size_t i = (p >> 4) & (DH_PAGE / DH_GRAIN - 1);
+    uint64_t bit = 1ull << (i & 63), word = s->live[i >> 6];
+    if (__builtin_expect((p & (DH_GRAIN - 1)) || !(word & bit), 0))
         slab_bad_free(s, p, "default_heap_dealloc");
-}
-
-/* A small free whose quick layout filter failed: the checks in the fast
- * path's order, the layout exactly (a size of 0 belongs to class 0, which
- * the filter's (size - 1) / 16 misses; anything else outside the class, or
- * an alignment above 16, is a size mismatch), then the free. Out of line,
- * so the fast path saves no registers. */
-COLD static void small_free_checked(struct default_heap *h, dh_slab *s, uintptr_t p,
-                                    struct layout l)
-{
-    small_check_live(s, p);
-    if (l.size - s->lo > s->span || !small_align(l.align))
-        dh_size_mismatch(p, l, s->size, DH_GRAIN);
-    small_push(h, s, p);
-}
-
-static inline void small_free(struct default_heap *h, dh_slab *s, uintptr_t p, struct layout l)
-{
-    /* (size - 1) / 16 is the class of every size but 0. A layout that fails
-     * this quick filter (also an invalid one) takes the exact, slower path. */
-    if (__builtin_expect(((l.size - 1) >> 4) != s->cls || !small_align(l.align), 0)) {
-        small_free_checked(h, s, p, l);
-        return;
+    s->live[i >> 6] = word ^ bit;
+    if (__builtin_expect(--s->used <= 0, 0)) {
+        if (s->used == 0 && s->kept) return; /* the page kept for its class (a1, a3) */
+        slab_freed_slow(h, s);
     }
-    small_check_live(s, p);
-    small_push(h, s, p);
 }
+
+/* A free of p in slab page s whose check word names another class than the
+ * layout's: a size mismatch (named after checking the slot). */
+COLD static void small_free_other(struct default_heap *h, dh_slab *s, uintptr_t p, struct layout l);
 
 /* ---- the entry points ---- */
 
-/* An alloc that is not a slab class 1..128: size 0 (class 0), or the pool.
- * Out of line (not cold: b sends most of its allocs here), so op_alloc sets
- * up no stack frame for its small path. */
+/* An alloc that is not small: the pool. Out of line (not cold: b sends most
+ * of its allocs here), so op_alloc sets up no stack frame for its small path. */
 __attribute__((noinline)) static void *alloc_not_small(struct default_heap *h, struct layout l)
 {
-    if (l.size == 0 && small_align(l.align)) return small_alloc(h, 0, 0);
+    if (l.size == 0 && l.align <= DH_GRAIN) return small_alloc(h, 0, 0);
     return dh_pool_alloc(h, l, false);
 }
 
-/* The ops validate their layouts too (the shared suite calls them with
- * invalid ones): an invalid layout is never small, and the pool rejects it. */
+/* The ops take valid layouts (allocator_alloc and default_heap_alloc check
+ * them once, at the entry point). */
 static void *op_alloc(void *state, struct layout l)
 {
     struct default_heap *h = state;
-    if (__builtin_expect(l.size - 1 < DEFAULT_HEAP_SMALL_MAX && small_align(l.align), 1))
+    if (__builtin_expect(l.size - 1 < DEFAULT_HEAP_SMALL_MAX && l.align <= DH_GRAIN, 1))
         return small_alloc(h, (l.size - 1) >> 4, l.size);
     return alloc_not_small(h, l);
 }
@@ -263,13 +230,29 @@ static void *op_alloc(void *state, struct layout l)
 static void op_dealloc(void *state, void *ptr, struct layout l)
 {
     struct default_heap *h = state;
-    uintptr_t p = dh_addr(ptr);
-    dh_slab *s = dh_slab_of(h, p);
-    if (__builtin_expect(s != NULL, 1)) {
-        small_free(h, s, p, l);
-        return;
+    uintptr_t p = dh_addr(ptr), page = p & ~(uintptr_t)(DH_PAGE - 1);
+    if (__builtin_expect(page - h->slab_lo < h->slab_span, 1)) {
+        dh_slab *s = (dh_slab *)page;
+        /* The check word names the class: a page of the layout's class passes. */
+        if (__builtin_expect(l.align <= DH_GRAIN &&
+                                 dh_slab_word(s) == dh_slab_check(h, page, (l.size - 1) >> 4),
+                             1)) {
+            small_free(h, s, p);
+            return;
+        }
+        if (dh_slab_of(h, p)) {
+            small_free_other(h, s, p, l);
+            return;
+        }
     }
     if (ptr) dh_pool_free(h, p, l);
+}
+
+COLD static void small_free_other(struct default_heap *h, dh_slab *s, uintptr_t p, struct layout l)
+{
+    if (!dh_slot_live(s, p)) slab_bad_free(s, p, "default_heap_dealloc");
+    if (small_class(l) != s->cls) dh_size_mismatch(p, l, dh_class_size[s->cls], DH_GRAIN);
+    small_free(h, s, p);
 }
 
 static void *op_realloc(void *state, void *ptr, struct layout l, size_t new_size)
@@ -280,12 +263,9 @@ static void *op_realloc(void *state, void *ptr, struct layout l, size_t new_size
     if (ptr == NULL) return op_alloc(h, grown);
     dh_slab *s = dh_slab_of(h, p);
     if (s) {
-        size_t i = (p - dh_addr(s)) >> 4;
-        if ((p & (DH_GRAIN - 1)) || !(s->live[i >> 6] & (1ull << (i & 63))))
-            slab_bad_free(s, p, "default_heap_realloc");
-        if (l.size - s->lo > s->span || !small_align(l.align))
-            dh_size_mismatch(p, l, s->size, DH_GRAIN);
-        if (new_size <= s->size && new_size >= s->lo) return ptr;
+        if (!dh_slot_live(s, p)) slab_bad_free(s, p, "default_heap_realloc");
+        if (small_class(l) != s->cls) dh_size_mismatch(p, l, dh_class_size[s->cls], DH_GRAIN);
+        if (small_class(grown) == s->cls) return ptr;
     } else {
         dh_block *b = dh_pool_block_of(h, p, "default_heap_realloc");
         dh_pool_check_layout(b, p, l);
@@ -293,7 +273,7 @@ static void *op_realloc(void *state, void *ptr, struct layout l, size_t new_size
     }
     /* A block that at least doubles (a vec growing) goes to the bottom of
      * its hole, so that its next growth finds room above it. */
-    void *q = new_size <= DEFAULT_HEAP_SMALL_MAX && small_align(l.align)
+    void *q = new_size <= DEFAULT_HEAP_SMALL_MAX && l.align <= DH_GRAIN
                   ? small_alloc(h, dh_class_of[(new_size + DH_GRAIN - 1) >> 4], new_size)
                   : dh_pool_alloc(h, grown, new_size / 2 >= l.size);
     if (q == NULL) return NULL;
@@ -338,10 +318,8 @@ struct layout default_heap_layout_of(const struct default_heap *h, const void *p
     uintptr_t p = dh_addr(ptr);
     dh_slab *s = dh_slab_of(h, p);
     if (s) {
-        size_t i = (p - dh_addr(s)) >> 4;
-        if ((p & (DH_GRAIN - 1)) || !(s->live[i >> 6] & (1ull << (i & 63))))
-            slab_bad_free(s, p, "default_heap_layout_of");
-        return (struct layout){s->size, DH_GRAIN};
+        if (!dh_slot_live(s, p)) slab_bad_free(s, p, "default_heap_layout_of");
+        return (struct layout){dh_class_size[s->cls], DH_GRAIN};
     }
     dh_block *b = dh_pool_block_of(h, p, "default_heap_layout_of");
     return (struct layout){dh_size(b) - DH_GRAIN, (size_t)1 << dh_align_log(b)};
@@ -354,6 +332,7 @@ static void set_bounds(struct default_heap *h)
 {
     uintptr_t end = h->top & ~(uintptr_t)(DH_GRAIN - 1);
     h->end = end >= h->start && end - h->start >= DH_MIN_BLOCK + DH_GRAIN ? end : h->start;
+    h->pool_span = h->end > h->start ? h->end - DH_GRAIN - h->start : 0;
     uintptr_t lo = (h->start + DH_PAGE - 1) & ~(uintptr_t)(DH_PAGE - 1);
     uintptr_t hi = h->end & ~(uintptr_t)(DH_PAGE - 1);
     h->slab_lo = lo;

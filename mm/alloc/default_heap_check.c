@@ -27,46 +27,29 @@ static bool slab_addr_ok(const struct default_heap *h, uintptr_t s)
 static void check_slab(const struct default_heap *h, const dh_slab *s, struct walk *w)
 {
     uintptr_t base = dh_addr(s);
-    if (s->check != (base ^ h->key) || s->cls >= DEFAULT_HEAP_CLASSES) {
+    if (s->cls >= DEFAULT_HEAP_CLASSES || s->check != dh_slab_check(h, base, s->cls)) {
         w->broken++;
         return;
     }
-    uint32_t size = dh_class_size[s->cls];
-    uint16_t limit = (uint16_t)(DH_SLAB_HEADER + (DH_PAGE - DH_SLAB_HEADER) / size * size);
-    uint32_t lo = s->cls ? dh_class_size[s->cls - 1] + 1u : 0;
-    if (s->size != size || s->lo != lo || s->limit != limit || s->bump < DH_SLAB_HEADER ||
-        s->bump > limit || (s->bump - DH_SLAB_HEADER) % size) {
-        w->broken++;
-        return;
+    const uint64_t *starts = dh_slot_starts[s->cls];
+    size_t slots = 0, live = 0;
+    for (unsigned i = 0; i < DH_PAGE / DH_GRAIN / 64; i++) {
+        if (s->live[i] & ~starts[i]) w->broken++; /* live bits only at slot starts */
+        slots += (size_t)__builtin_popcountll(starts[i]);
+        live += (size_t)__builtin_popcountll(s->live[i] & starts[i]);
     }
-    size_t slots = (limit - DH_SLAB_HEADER) / size, live = 0;
-    /* Live bits only at slot starts below bump. */
-    for (size_t i = 0; i < DH_PAGE / DH_GRAIN; i++) {
-        if (!(s->live[i / 64] & (1ull << (i % 64)))) continue;
-        size_t off = i * DH_GRAIN;
-        if (off < DH_SLAB_HEADER || off >= s->bump || (off - DH_SLAB_HEADER) % size) w->broken++;
-        live++;
-    }
-    if (live != s->used) w->broken++;
-    /* Free slots: inside the page, at slot starts below bump, not live. */
-    size_t nfree = 0;
-    for (uintptr_t p = dh_addr(s->free); p; p = *(const uintptr_t *)p) {
-        size_t off = p - base, i = off / DH_GRAIN;
-        if (off < DH_SLAB_HEADER || off >= s->bump || (off - DH_SLAB_HEADER) % size ||
-            (s->live[i / 64] & (1ull << (i % 64))) || ++nfree > slots) {
-            w->broken++;
-            break;
-        }
-    }
-    if (s->used + nfree + (limit - s->bump) / size != slots) w->broken++;
-    bool has_room = s->free || s->bump < limit;
-    if (has_room && !s->listed) w->broken++;
-    if (s->listed) w->slabs_listed++;
+    size_t nfree = slots - live;
+    bool listed = s->used >= 0;
+    long used = listed ? s->used : s->used - DH_SLAB_UNLISTED;
+    if (used < 0 || (size_t)used != slots - nfree) w->broken++;
+    if (!listed && nfree) w->broken++; /* off its list only while full */
+    if (listed) w->slabs_listed++;
     /* kept: exactly the page h->empty[cls] names (counted against the
      * lists' walk below). */
     if (s->kept > 1) w->broken++;
     if (s->kept) w->slabs_kept++;
-    if (s->used) w->live_bytes += dh_size((const dh_block *)s) - (slots - s->used) * size;
+    if (nfree < slots)
+        w->live_bytes += dh_size((const dh_block *)s) - nfree * dh_class_size[s->cls];
 }
 
 /* Walk the blocks in address order up to the end marker. */
@@ -154,15 +137,15 @@ static void walk_slab_lists(const struct default_heap *h, struct walk *w)
     for (unsigned c = 0; c < DEFAULT_HEAP_CLASSES; c++) {
         const dh_slab *s = h->avail[c], *prev = NULL;
         for (; s; prev = s, s = s->next) {
-            if (!slab_addr_ok(h, dh_addr(s)) || s->check != (dh_addr(s) ^ h->key) ||
+            if (!slab_addr_ok(h, dh_addr(s)) || s->check != dh_slab_check(h, dh_addr(s), c) ||
                 ++listed > bound) {
                 w->broken++;
                 break;
             }
-            if (s->prev != prev || s->cls != c || !s->listed) w->broken++;
+            if (s->prev != prev || s->cls != c || s->used < 0) w->broken++;
         }
         s = h->empty[c];
-        if (s && (!slab_addr_ok(h, dh_addr(s)) || s->check != (dh_addr(s) ^ h->key) ||
+        if (s && (!slab_addr_ok(h, dh_addr(s)) || s->check != dh_slab_check(h, dh_addr(s), c) ||
                   s->cls != c || s->kept != 1))
             w->broken++;
         kept += s != NULL;

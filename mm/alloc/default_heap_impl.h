@@ -28,28 +28,31 @@ struct default_heap_block {
 };
 typedef struct default_heap_block dh_block;
 
-/* A slab page: a DH_PAGE-byte pool block, header on a DH_PAGE boundary. */
+/* A slab page: a DH_PAGE-byte pool block, header on a DH_PAGE boundary. Its
+ * slots are found through a bitmap in the header, never through links kept
+ * in the slots: a write to a freed slot cannot mislead the allocator. */
 struct default_heap_slab {
     size_t prev_size; /* the pool header */
     uint64_t head;
-    uintptr_t check;                       /* (uintptr_t)page ^ key while a slab */
+    uintptr_t check; /* page ^ key ^ class while a slab (dh_slab_check) */
+    /* Bit i of the 128: a live slot starts at offset 16 i. Free slots are
+     * the class's slot starts (dh_slot_starts) whose bit is clear. */
+    uint64_t live[DH_PAGE / DH_GRAIN / 64];
     struct default_heap_slab *next, *prev; /* h->avail[cls] while listed */
-    void *free;                            /* free slots: each starts with its next */
-    uint16_t bump;                         /* offset of the first never-used slot */
-    uint16_t limit;                        /* offset past the last slot */
-    uint16_t used;                         /* live slots */
-    uint8_t cls, listed;
-    uint16_t size; /* slot size */
-    uint16_t span; /* size - lo */
-    uint16_t lo;   /* the smallest size of the class: sizes lo..size map here */
-    uint8_t kept;  /* 1 while this page is h->empty[cls] (byte 62: host tests poke it) */
+    int32_t used;                          /* live slots, + DH_SLAB_UNLISTED while full */
+    uint8_t cls;
     uint8_t unused;
-    uint64_t live[DH_PAGE / DH_GRAIN / 64]; /* bit off/16: a live slot starts at off */
+    uint8_t kept; /* 1 while this page is h->empty[cls] (byte 62: host tests poke it) */
+    uint8_t unused2;
 };
 typedef struct default_heap_slab dh_slab;
-#define DH_SLAB_HEADER sizeof(dh_slab)
+#define DH_SLAB_HEADER   sizeof(dh_slab)
+#define DH_SLAB_UNLISTED (-0x4000) /* in used: the page is full, off its avail list */
 _Static_assert(sizeof(dh_slab) % DH_GRAIN == 0, "slots stay 16-aligned");
 _Static_assert(__builtin_offsetof(dh_slab, kept) == 62, "tests/host/test_default_heap_misuse.c");
+
+/* The slot starts of each class, as a page's live bitmap when every slot is live. */
+extern const uint64_t dh_slot_starts[DEFAULT_HEAP_CLASSES][DH_PAGE / DH_GRAIN / 64];
 
 static inline uintptr_t dh_addr(const void *p)
 {
@@ -88,9 +91,15 @@ static inline void dh_set_head(const struct default_heap *h, dh_block *b, size_t
     b->head = head | dh_checksum(h, b, head);
 }
 
+/* head, read from the header at address at, carries its checksum. */
+static inline bool dh_head_value_ok(const struct default_heap *h, uintptr_t at, uint64_t head)
+{
+    return ((head ^ dh_checksum_raw(h, (const void *)at, head)) >> 56) == 0;
+}
+
 static inline bool dh_head_ok(const struct default_heap *h, const dh_block *b)
 {
-    return ((b->head ^ dh_checksum_raw(h, b, b->head)) >> 56) == 0;
+    return dh_head_value_ok(h, dh_addr(b), b->head);
 }
 
 /* The end marker: a used block of size 0 at end - 16. */
@@ -127,10 +136,10 @@ dh_block *dh_pool_take(struct default_heap *h, size_t need, size_t align, size_t
                        uint64_t flags, unsigned align_log);
 /* Return used block b to the pool, coalescing with its neighbours. */
 void dh_pool_give(struct default_heap *h, dh_block *b);
-/* A pool block for l (any valid alignment) or NULL; an invalid layout is
- * NULL. low: at the bottom of its hole, so realloc may grow it in place. */
+/* A pool block for valid layout l (any alignment) or NULL. low: at the
+ * bottom of its hole, so realloc may grow it in place. */
 void *dh_pool_alloc(struct default_heap *h, struct layout l, bool low);
-/* Free the pool block at payload p, checked as a dealloc with l. */
+/* Free the pool block at payload p, checked as a dealloc with valid layout l. */
 void dh_pool_free(struct default_heap *h, uintptr_t p, struct layout l);
 /* Panic unless l is the layout class of pool block b (payload p). */
 void dh_pool_check_layout(const dh_block *b, uintptr_t p, struct layout l);
@@ -145,13 +154,47 @@ bool dh_pool_resize(struct default_heap *h, dh_block *b, size_t need);
 dh_block *dh_pool_block_of(const struct default_heap *h, uintptr_t ptr, const char *who);
 
 /* ---- slabs (default_heap.c) ---- */
+/* The check word of a slab page of class cls at page: a pointer's page
+ * whose header holds it is a slab page of that class (a block's own data
+ * would have to forge a keyed word to pass). */
+static inline uintptr_t dh_slab_check(const struct default_heap *h, uintptr_t page, uintptr_t cls)
+{
+    return page ^ h->key ^ cls;
+}
+
+/* The page p would belong to if it were a slab slot, or NULL when that page
+ * lies outside the slab range (reading its header is then not safe). */
+static inline dh_slab *dh_slab_page(const struct default_heap *h, uintptr_t p)
+{
+    uintptr_t page = p & ~(uintptr_t)(DH_PAGE - 1);
+    return page - h->slab_lo < h->slab_span ? (dh_slab *)page : NULL;
+}
+
+/* The check word of page s as read: while s is no slab page, these bytes
+ * may lie inside another live block, which its owner writes without the
+ * heap lock (tests/host/tsan.supp names this function). The word is
+ * compared, never trusted. */
+static inline uintptr_t dh_slab_word(const dh_slab *s)
+{
+    return s->check;
+}
+
 /* The slab page holding p, or NULL when p is not in one. */
 static inline dh_slab *dh_slab_of(const struct default_heap *h, uintptr_t p)
 {
-    uintptr_t page = p & ~(uintptr_t)(DH_PAGE - 1);
-    if (page - h->slab_lo >= h->slab_span) return NULL;
-    dh_slab *s = (dh_slab *)page;
-    return s->check == (page ^ h->key) ? s : NULL;
+    dh_slab *s = dh_slab_page(h, p);
+    if (!s) return NULL;
+    unsigned cls = s->cls; /* read as the check word is (tests/host/tsan.supp) */
+    return cls < DEFAULT_HEAP_CLASSES && dh_slab_word(s) == dh_slab_check(h, dh_addr(s), cls)
+               ? s
+               : NULL;
+}
+
+/* p is a live slot of s: 16-aligned, and its bit is set. */
+static inline bool dh_slot_live(const dh_slab *s, uintptr_t p)
+{
+    size_t i = (p >> 4) & (DH_PAGE / DH_GRAIN - 1);
+    return !(p & (DH_GRAIN - 1)) && (s->live[i >> 6] >> (i & 63) & 1);
 }
 
 /* Release every kept empty slab page to the pool; true when any went. */

@@ -16,13 +16,15 @@
 
 #define SL_LOG 4
 #define SMALL  (1u << (SL_LOG + 4)) /* 256: below it, lists by 16 bytes */
+#define COLD   __attribute__((noinline, cold))
+#define INLINE __attribute__((always_inline)) static inline
 
 static inline unsigned fls64(uint64_t x)
 {
     return 63u - (unsigned)__builtin_clzll(x);
 }
 
-static inline void mapping(size_t s, unsigned *fl, unsigned *sl)
+INLINE void mapping(size_t s, unsigned *fl, unsigned *sl)
 {
     if (s < SMALL) {
         *fl = 0;
@@ -34,126 +36,159 @@ static inline void mapping(size_t s, unsigned *fl, unsigned *sl)
     }
 }
 
-noreturn static void corrupted(const char *what, uintptr_t at)
+COLD noreturn static void corrupted(const char *what, uintptr_t at)
 {
     panic("heap corrupted: %s at 0x%lx", what, (unsigned long)at);
 }
 
-/* b is a block address whose header lies inside the region, below the end marker. */
-static inline bool in_pool(const struct default_heap *h, uintptr_t b)
+/* A link read from a hole may be followed: the hole's header and both links
+ * lie below the end marker. (Its alignment is not checked: a misaligned
+ * link is still read inside the region, and fails the back-link check.) */
+static inline bool link_ok(const struct default_heap *h, const dh_block *b)
 {
-    return b >= h->start && b < h->end - DH_GRAIN && (b & (DH_GRAIN - 1)) == 0;
+    return dh_addr(b) - h->start <= h->pool_span - DH_MIN_BLOCK;
+}
+
+/* The hole at b whose head says size (read from b, or from a list): it is
+ * marked free, is at least a minimal block, ends at or below the end marker,
+ * and the block above it records its size (the boundary tag). These are the
+ * checks that keep every write inside the region; a hole's checksum is
+ * counted by default_heap_check(). */
+static inline bool hole_ok(const struct default_heap *h, const dh_block *b, uint64_t head)
+{
+    size_t size = head & DH_SIZE_MASK;
+    return (head & (DH_FREE | DH_SLAB)) == DH_FREE && size >= DH_MIN_BLOCK &&
+           size <= h->pool_span - (dh_addr(b) - h->start) &&
+           ((const dh_block *)(dh_addr(b) + size))->prev_size == size;
 }
 
 /* ---- the lists ---- */
 
-static inline void list_insert(struct default_heap *h, dh_block *b)
+INLINE void list_push(struct default_heap *h, dh_block *b, unsigned fl, unsigned sl)
 {
-    unsigned fl, sl;
-    mapping(dh_size(b), &fl, &sl);
     dh_block *first = h->heads[fl][sl];
     b->next_free = first;
     b->prev_free = NULL;
-    if (first) first->prev_free = b;
+    if (first) {
+        first->prev_free = b;
+    } else {
+        h->sl_bitmap[fl] |= 1u << sl;
+        h->fl_bitmap |= 1ull << fl;
+    }
     h->heads[fl][sl] = b;
-    h->fl_bitmap |= 1ull << fl;
-    h->sl_bitmap[fl] |= 1u << sl;
 }
 
-/* Unlink hole b, checking that its neighbours on the list point back at it
- * (safe unlinking) before writing through them. */
-__attribute__((always_inline)) static inline void list_remove(struct default_heap *h, dh_block *b)
+INLINE void list_insert(struct default_heap *h, dh_block *b)
 {
     unsigned fl, sl;
     mapping(dh_size(b), &fl, &sl);
+    list_push(h, b, fl, sl);
+}
+
+/* Unlink hole b from list (fl, sl), checking that its neighbours on the list
+ * point back at it (safe unlinking) before writing through them. */
+INLINE void list_unlink(struct default_heap *h, dh_block *b, unsigned fl, unsigned sl)
+{
     dh_block *n = b->next_free, *p = b->prev_free;
-    if (n && (!in_pool(h, dh_addr(n)) || n->prev_free != b))
-        corrupted("free-list link", dh_addr(b));
-    if (p ? (!in_pool(h, dh_addr(p)) || p->next_free != b) : h->heads[fl][sl] != b)
-        corrupted("free-list link", dh_addr(b));
-    if (n) n->prev_free = p;
+    if (n) {
+        if (!link_ok(h, n) || n->prev_free != b) corrupted("free-list link", dh_addr(b));
+        n->prev_free = p;
+    }
     if (p) {
+        if (!link_ok(h, p) || p->next_free != b) corrupted("free-list link", dh_addr(b));
         p->next_free = n;
-    } else {
-        h->heads[fl][sl] = n;
-        if (!n) {
-            h->sl_bitmap[fl] &= ~(1u << sl);
-            if (!h->sl_bitmap[fl]) h->fl_bitmap &= ~(1ull << fl);
-        }
+        return;
+    }
+    if (h->heads[fl][sl] != b) corrupted("free-list link", dh_addr(b));
+    h->heads[fl][sl] = n;
+    if (!n) {
+        h->sl_bitmap[fl] &= ~(1u << sl);
+        if (!h->sl_bitmap[fl]) h->fl_bitmap &= ~(1ull << fl);
     }
 }
 
-/* The first hole on a list at or above (fl, sl), or NULL. */
-static dh_block *first_at_or_above(const struct default_heap *h, unsigned fl, unsigned sl)
+INLINE void list_remove(struct default_heap *h, dh_block *b)
 {
-    if (fl >= DEFAULT_HEAP_FL) return NULL;
-    uint32_t slm = sl < DEFAULT_HEAP_SL ? h->sl_bitmap[fl] & (~0u << sl) : 0;
-    if (!slm) {
-        uint64_t flm = fl + 1 < 64 ? h->fl_bitmap & (~0ull << (fl + 1)) : 0;
-        if (!flm) return NULL;
-        fl = (unsigned)__builtin_ctzll(flm);
-        slm = h->sl_bitmap[fl];
-    }
-    return h->heads[fl][__builtin_ctz(slm)];
-}
-
-/* A hole of at least need bytes, or NULL: the head of need's own list when it
- * fits, else the first hole of a list whose every hole fits. */
-__attribute__((always_inline)) static inline dh_block *find_fit(const struct default_heap *h,
-                                                                size_t need)
-{
-    if (need >= DH_MAX_BLOCK) return NULL;
     unsigned fl, sl;
-    mapping(need, &fl, &sl);
-    dh_block *b = h->heads[fl][sl], *own = b;
-    if (b && dh_size(b) >= need) return b;
-    size_t rounded = need;
-    unsigned rfl = fl, rsl = sl + 1;
-    if (need >= SMALL) {
-        rounded += (1ull << (fls64(need) - SL_LOG)) - 1;
-        if (rounded >= DH_MAX_BLOCK) return NULL;
-        mapping(rounded, &rfl, &rsl);
+    mapping(dh_size(b), &fl, &sl);
+    list_unlink(h, b, fl, sl);
+}
+
+/* The first hole on a list above (fl, sl) (every hole there holds a block
+ * that maps to (fl, sl)), with its list; NULL when there is none. */
+INLINE dh_block *first_above(const struct default_heap *h, unsigned *fl, unsigned *sl)
+{
+    unsigned f = *fl;
+    uint32_t slm = h->sl_bitmap[f] & (~0u << (*sl + 1));
+    if (!slm) {
+        uint64_t flm = h->fl_bitmap & (~1ull << f);
+        if (!flm) return NULL;
+        f = (unsigned)__builtin_ctzll(flm);
+        slm = h->sl_bitmap[f];
     }
-    b = first_at_or_above(h, rfl, rsl);
-    if (b || !own) return b;
-    /* Nothing above: a bounded look along need's own list, whose holes
-     * may or may not fit. */
-    for (unsigned looked = 0; (own = own->next_free) && looked < 16; looked++) {
-        if (!in_pool(h, dh_addr(own))) corrupted("free-list link", dh_addr(own));
-        if (dh_size(own) >= need) return own;
+    *fl = f;
+    *sl = (unsigned)__builtin_ctz(slm);
+    return h->heads[f][*sl];
+}
+
+/* Nothing above need's list: a bounded look along need's own list (fl, sl),
+ * whose holes may or may not fit. */
+COLD static dh_block *own_list_fit(const struct default_heap *h, size_t need, unsigned fl,
+                                   unsigned sl)
+{
+    dh_block *b = h->heads[fl][sl];
+    for (unsigned looked = 0; b && looked < 16; looked++, b = b->next_free) {
+        if (!link_ok(h, b)) corrupted("free-list link", dh_addr(b));
+        if (dh_size(b) >= need) return b;
     }
     return NULL;
 }
 
+/* A hole of at least need bytes (< DH_MAX_BLOCK) and its list, or NULL: the
+ * head of need's own list when it fits (a good fit that spares the larger
+ * holes), else the first hole of a list whose every hole fits. */
+INLINE dh_block *find_fit(const struct default_heap *h, size_t need, unsigned *fl, unsigned *sl)
+{
+    mapping(need, fl, sl);
+    dh_block *b = h->heads[*fl][*sl];
+    if (b && dh_size(b) >= need) return b;
+    unsigned afl = *fl, asl = *sl;
+    dh_block *a = first_above(h, &afl, &asl);
+    if (a) {
+        *fl = afl, *sl = asl;
+        return a;
+    }
+    return b ? own_list_fit(h, need, *fl, *sl) : NULL;
+}
+
 /* ---- neighbours, checked before use ---- */
 
-/* The hole above b, or NULL when the block above is in use. b's size has
- * been checked (b + size <= the end marker). */
-static inline dh_block *free_above(const struct default_heap *h, const dh_block *b)
+/* The hole above b (size bytes, checked: b + size <= the end marker), or
+ * NULL when the block above is in use. */
+INLINE dh_block *free_above(const struct default_heap *h, const dh_block *b, size_t size)
 {
-    dh_block *n = (dh_block *)(dh_addr(b) + dh_size(b));
-    if (!(n->head & DH_FREE)) return NULL;
-    if (!dh_head_ok(h, n) || dh_size(n) < DH_MIN_BLOCK ||
-        dh_size(n) > h->end - DH_GRAIN - dh_addr(n))
-        corrupted("hole header", dh_addr(n));
+    dh_block *n = (dh_block *)(dh_addr(b) + size);
+    uint64_t head = n->head;
+    if (!(head & DH_FREE)) return NULL;
+    if (!hole_ok(h, n, head)) corrupted("hole header", dh_addr(n));
     return n;
 }
 
-/* The hole below b, or NULL when b->prev_size says the block below is in use. */
-static inline dh_block *free_below(const struct default_heap *h, const dh_block *b)
+/* The hole below b, or NULL when b->prev_size says the block below is in
+ * use. The hole must be free and exactly prev_size bytes long. */
+INLINE dh_block *free_below(const struct default_heap *h, const dh_block *b)
 {
     size_t ps = b->prev_size;
     if (!ps) return NULL;
-    uintptr_t p = dh_addr(b) - ps;
-    dh_block *pb = (dh_block *)p;
-    if (ps < DH_MIN_BLOCK || p < h->start || p > dh_addr(b) || !dh_head_ok(h, pb) ||
-        dh_size(pb) != ps || !(pb->head & DH_FREE))
+    dh_block *pb = (dh_block *)(dh_addr(b) - ps);
+    if ((ps & (DH_GRAIN - 1)) || ps > dh_addr(b) - h->start ||
+        (pb->head & (DH_SIZE_MASK | DH_FREE | DH_SLAB)) != (ps | DH_FREE))
         corrupted("previous block size", dh_addr(b));
     return pb;
 }
 
 /* Make [b, b + size) a hole and tell the block above (which is in use). */
-static inline void make_hole(struct default_heap *h, dh_block *b, size_t size)
+INLINE void make_hole(struct default_heap *h, dh_block *b, size_t size)
 {
     dh_set_head(h, b, size, DH_FREE, 0);
     list_insert(h, b);
@@ -216,9 +251,12 @@ static dh_block *find_aligned(const struct default_heap *h, size_t need, size_t 
         uint32_t slm = h->sl_bitmap[fl] & (~0u << sl);
         for (; slm; slm &= slm - 1) {
             for (b = h->heads[fl][__builtin_ctz(slm)]; b; b = b->next_free) {
-                if (!in_pool(h, dh_addr(b))) corrupted("free-list link", dh_addr(b));
+                if (!link_ok(h, b)) corrupted("free-list link", dh_addr(b));
                 if (fits_aligned(b, need, align, off)) return b;
-                if (++looked == 16) return find_fit(h, need + align + DH_GRAIN);
+                if (++looked == 16) {
+                    size_t any = need + align + DH_GRAIN; /* fits at any alignment */
+                    return any < DH_MAX_BLOCK ? find_fit(h, any, &fl, &sl) : NULL;
+                }
             }
         }
     }
@@ -227,8 +265,8 @@ static dh_block *find_aligned(const struct default_heap *h, size_t need, size_t 
 
 /* Cut used block b (size bytes, flags and alignment class given) to need
  * bytes when the rest can be a hole; the block above b is in use. */
-static inline void cut(struct default_heap *h, dh_block *b, size_t size, size_t need,
-                       uint64_t flags, unsigned align_log)
+INLINE void cut(struct default_heap *h, dh_block *b, size_t size, size_t need, uint64_t flags,
+                unsigned align_log)
 {
     if (size - need >= DH_MIN_BLOCK) {
         dh_block *rest = (dh_block *)(dh_addr(b) + need);
@@ -241,66 +279,94 @@ static inline void cut(struct default_heap *h, dh_block *b, size_t size, size_t 
     dh_set_head(h, b, size, flags, align_log);
 }
 
-/* low: carve from the bottom of the hole, leaving the rest above the block
- * (for a block that realloc may grow again in place). */
-__attribute__((always_inline)) static inline dh_block *take(struct default_heap *h, size_t need,
-                                                            size_t align, size_t off,
-                                                            uint64_t flags, unsigned align_log,
-                                                            bool low)
+/* A block of need bytes (< DH_MAX_BLOCK) at alignment 16 from hole b of
+ * list (fl, sl), in use with flags and align_log. Carved from the top of the
+ * hole, so the hole keeps its header, and its list when its size stays in
+ * the list's range; low: from the bottom (a block realloc may grow in place). */
+INLINE dh_block *carve(struct default_heap *h, dh_block *b, unsigned fl, unsigned sl, size_t need,
+                       uint64_t flags, unsigned align_log, bool low)
 {
-    if (!dh_has_blocks(h)) return NULL;
-    dh_block *b = align <= DH_GRAIN ? find_fit(h, need) : find_aligned(h, need, align, off);
-    if (!b) return NULL;
-    size_t size = dh_size(b);
-    if (!dh_head_ok(h, b) || !(b->head & DH_FREE) || size < DH_MIN_BLOCK ||
-        size > h->end - DH_GRAIN - dh_addr(b))
-        corrupted("hole header", dh_addr(b));
-    if (!low && align <= DH_GRAIN && size - need >= DH_MIN_BLOCK) {
-        /* Carve from the top of the hole: the hole keeps its header, and its
-         * list when its size stays in the same range. */
-        size_t rest = size - need;
-        unsigned fl, sl, rfl, rsl;
-        mapping(size, &fl, &sl);
+    uint64_t head = b->head;
+    if (!hole_ok(h, b, head)) corrupted("hole header", dh_addr(b));
+    size_t size = head & DH_SIZE_MASK, rest = size - need;
+    if (!low && rest >= DH_MIN_BLOCK) {
+        unsigned rfl, rsl;
         mapping(rest, &rfl, &rsl);
-        if (fl != rfl || sl != rsl) list_remove(h, b);
+        bool moves = rfl != fl || rsl != sl;
+        if (moves) list_unlink(h, b, fl, sl);
         dh_set_head(h, b, rest, DH_FREE, 0);
-        if (fl != rfl || sl != rsl) list_insert(h, b);
+        if (moves) list_push(h, b, rfl, rsl);
         dh_block *blk = (dh_block *)(dh_addr(b) + rest);
         blk->prev_size = rest;
         ((dh_block *)(dh_addr(b) + size))->prev_size = 0;
         dh_set_head(h, blk, need, flags, align_log);
         return blk;
     }
+    list_unlink(h, b, fl, sl);
+    cut(h, b, size, need, flags, align_log);
+    return b;
+}
+
+/* A block of need bytes from hole b whose (address + off) is a multiple of
+ * align (> 16); the gap below it stays a hole. */
+static dh_block *carve_aligned(struct default_heap *h, dh_block *b, size_t need, size_t align,
+                               size_t off, uint64_t flags, unsigned align_log)
+{
+    uint64_t head = b->head;
+    if (!hole_ok(h, b, head)) corrupted("hole header", dh_addr(b));
+    size_t size = head & DH_SIZE_MASK;
     list_remove(h, b);
-    if (align > DH_GRAIN) {
-        uintptr_t a = aligned_start(dh_addr(b), align, off);
-        if (a != dh_addr(b)) { /* the gap below stays a hole */
-            size_t gap = a - dh_addr(b);
-            dh_set_head(h, b, gap, DH_FREE, 0);
-            list_insert(h, b);
-            b = (dh_block *)a;
-            b->prev_size = gap;
-            size -= gap;
-        }
+    uintptr_t a = aligned_start(dh_addr(b), align, off);
+    if (a != dh_addr(b)) {
+        size_t gap = a - dh_addr(b);
+        dh_set_head(h, b, gap, DH_FREE, 0);
+        list_insert(h, b);
+        b = (dh_block *)a;
+        b->prev_size = gap;
+        size -= gap;
     }
     cut(h, b, size, need, flags, align_log);
     return b;
 }
 
-__attribute__((always_inline)) static inline void give(struct default_heap *h, dh_block *b)
+/* A used block of need bytes (< DH_MAX_BLOCK) or NULL; see dh_pool_take. */
+INLINE dh_block *take(struct default_heap *h, size_t need, size_t align, size_t off, uint64_t flags,
+                      unsigned align_log, bool low)
 {
-    size_t size = dh_size(b);
-    dh_block *n = free_above(h, b), *p = free_below(h, b);
+    if (align > DH_GRAIN) {
+        dh_block *b = find_aligned(h, need, align, off);
+        return b ? carve_aligned(h, b, need, align, off, flags, align_log) : NULL;
+    }
+    unsigned fl, sl;
+    dh_block *b = find_fit(h, need, &fl, &sl);
+    return b ? carve(h, b, fl, sl, need, flags, align_log, low) : NULL;
+}
+
+/* Return used block b (size bytes, checked against the region) to the
+ * pool, coalescing with the holes above and below. */
+INLINE void give(struct default_heap *h, dh_block *b, size_t size)
+{
+    dh_block *n = free_above(h, b, size), *p = free_below(h, b);
     if (n) {
         list_remove(h, n);
         size += dh_size(n);
     }
     if (p) {
-        /* The freed header keeps FREE: a later free of it is a double free. */
-        dh_set_head(h, b, dh_size(b), DH_FREE, 0);
-        list_remove(h, p);
-        size += dh_size(p);
-        b = p;
+        /* The freed header, now inside the hole, gets FREE without a new
+         * checksum: it is no block's header any more, and a later free of it
+         * is named a double free (bad_pointer). */
+        b->head |= DH_FREE;
+        size_t ps = dh_size(p);
+        unsigned fl, sl, nfl, nsl;
+        mapping(ps, &fl, &sl);
+        mapping(size + ps, &nfl, &nsl);
+        bool moves = fl != nfl || sl != nsl;
+        if (moves) list_unlink(h, p, fl, sl);
+        size += ps;
+        dh_set_head(h, p, size, DH_FREE, 0);
+        if (moves) list_push(h, p, nfl, nsl);
+        ((dh_block *)(dh_addr(p) + size))->prev_size = size;
+        return;
     }
     make_hole(h, b, size);
 }
@@ -308,6 +374,7 @@ __attribute__((always_inline)) static inline void give(struct default_heap *h, d
 dh_block *dh_pool_take(struct default_heap *h, size_t need, size_t align, size_t off,
                        uint64_t flags, unsigned align_log)
 {
+    if (!dh_has_blocks(h) || need >= DH_MAX_BLOCK) return NULL;
     dh_block *b = take(h, need, align, off, flags, align_log, false);
     if (!b && dh_slab_flush(h)) b = take(h, need, align, off, flags, align_log, false);
     return b;
@@ -315,38 +382,42 @@ dh_block *dh_pool_take(struct default_heap *h, size_t need, size_t align, size_t
 
 void dh_pool_give(struct default_heap *h, dh_block *b)
 {
-    give(h, b);
+    give(h, b, dh_size(b));
+}
+
+/* The slow end of dh_pool_alloc: an empty region, or no fit until the kept
+ * slab pages go back to the pool. */
+COLD static void *alloc_retry(struct default_heap *h, size_t need, size_t align, unsigned align_log,
+                              bool low)
+{
+    if (!dh_has_blocks(h) || !dh_slab_flush(h)) return NULL;
+    dh_block *b = take(h, need, align, DH_GRAIN, 0, align_log, low);
+    return b ? (void *)(dh_addr(b) + DH_GRAIN) : NULL;
 }
 
 void *dh_pool_alloc(struct default_heap *h, struct layout l, bool low)
 {
+    /* l is valid (the entry points check it); both below 2^47, size +
+     * align - 1 cannot overflow. */
     size_t align = l.align < DH_GRAIN ? DH_GRAIN : l.align;
-    /* Both below 2^47: size + align - 1 cannot overflow. */
-    if (l.align == 0 || (l.align & (l.align - 1)) || l.size >= DH_MAX_BLOCK ||
-        align >= DH_MAX_BLOCK)
-        return NULL;
+    if (l.size >= DH_MAX_BLOCK || align >= DH_MAX_BLOCK) return NULL;
     size_t need = dh_need(l.size);
     unsigned align_log = dh_log2(align);
-    /* One call site, so take is inlined: a failed take flushes the kept
-     * slab pages once and tries again. */
-    dh_block *b;
-    bool flushed = false;
-    while (!(b = take(h, need, align, DH_GRAIN, 0, align_log, low)) && !flushed) {
-        flushed = true;
-        if (!dh_slab_flush(h)) break;
-    }
-    return b ? (void *)(dh_addr(b) + DH_GRAIN) : NULL;
+    /* An empty region has no lists set: take finds nothing. */
+    dh_block *b = take(h, need, align, DH_GRAIN, 0, align_log, low);
+    if (__builtin_expect(b != NULL, 1)) return (void *)(dh_addr(b) + DH_GRAIN);
+    return alloc_retry(h, need, align, align_log, low);
 }
 
-#define COLD __attribute__((noinline, cold))
-
-/* True when l is the layout class of pool block b. */
-static inline bool layout_fits(const dh_block *b, struct layout l)
+/* True when l (a valid layout) is the layout class of a pool block of size
+ * bytes and alignment class align_log: its need is size or up to one
+ * minimal block less, and max(align, 16) is 1 << align_log. */
+static inline bool layout_fits(size_t size, unsigned align_log, struct layout l)
 {
-    size_t need = dh_need(l.size), size = dh_size(b);
-    size_t align = l.align < DH_GRAIN ? DH_GRAIN : l.align;
-    return !(l.size >= DH_MAX_BLOCK || need > size || size - need >= DH_MIN_BLOCK || l.align == 0 ||
-             (l.align & (l.align - 1)) || dh_log2(align) != dh_align_log(b));
+    /* need(l.size) is in (size - 32, size] exactly when l.size is in
+     * (size - 64, size - 16] (need = max(32, round_up(l.size, 16) + 16)). */
+    return size - DH_GRAIN - l.size < DH_MIN_BLOCK + DH_GRAIN &&
+           fls64(l.align | DH_GRAIN) == align_log;
 }
 
 COLD static noreturn void layout_mismatch(const dh_block *b, uintptr_t p, struct layout l)
@@ -356,48 +427,51 @@ COLD static noreturn void layout_mismatch(const dh_block *b, uintptr_t p, struct
 
 void dh_pool_check_layout(const dh_block *b, uintptr_t p, struct layout l)
 {
-    if (!layout_fits(b, l)) layout_mismatch(b, p, l);
+    if (!layout_fits(dh_size(b), dh_align_log(b), l)) layout_mismatch(b, p, l);
 }
 
-/* The panic of a pointer that block_of rejects: which check failed. */
+/* The panic of a pointer that live_block rejects: which check failed. */
 COLD static noreturn void bad_pointer(const struct default_heap *h, uintptr_t ptr, const char *who)
 {
     uintptr_t b = ptr - DH_GRAIN;
-    if ((ptr & (DH_GRAIN - 1)) || !dh_has_blocks(h) || ptr < h->start + DH_GRAIN || !in_pool(h, b))
+    if ((ptr & (DH_GRAIN - 1)) || !dh_has_blocks(h) || b - h->start >= h->pool_span)
         panic("%s: invalid free of 0x%lx: not a block of the heap [0x%lx, 0x%lx)", who,
               (unsigned long)ptr, (unsigned long)h->start, (unsigned long)h->end);
-    const dh_block *blk = (const dh_block *)b;
-    size_t size = dh_size(blk);
-    if (!dh_head_ok(h, blk) || size < DH_MIN_BLOCK || size > h->end - DH_GRAIN - b ||
-        (blk->head & DH_SLAB))
+    uint64_t head = ((const dh_block *)b)->head;
+    size_t size = head & DH_SIZE_MASK;
+    /* A header absorbed into the hole below it has FREE set over its old
+     * checksum (give): it was a block, and is free now. */
+    bool absorbed = (head & DH_FREE) && dh_head_value_ok(h, b, head & ~DH_FREE);
+    if (!absorbed && (!dh_head_value_ok(h, b, head) || size < DH_MIN_BLOCK ||
+                      size > h->pool_span - (b - h->start) || (head & DH_SLAB)))
         panic("%s: invalid free of 0x%lx: no block starts there", who, (unsigned long)ptr);
     panic("%s: double free of 0x%lx: the block is free", who, (unsigned long)ptr);
 }
 
-/* The pool block whose payload is ptr when it is a live one (the checks of
- * dh_pool_block_of, folded: a live block's flags are 0), else NULL. */
-static inline dh_block *live_block(const struct default_heap *h, uintptr_t ptr)
+/* The pool block whose payload is ptr when it is a live one, else NULL:
+ * ptr is 16-aligned, its header lies inside the pool, passes its checksum,
+ * is neither free nor a slab page, and the block ends at or below the end
+ * marker. *size: the block's size. */
+INLINE dh_block *live_block(const struct default_heap *h, uintptr_t ptr, size_t *size)
 {
     uintptr_t b = ptr - DH_GRAIN;
-    /* ptr 16-aligned and b inside [start, end - 16): an empty region has
-     * end == start, so nothing passes. */
-    if ((ptr & (DH_GRAIN - 1)) || b - h->start >= h->end - DH_GRAIN - h->start ||
-        h->end == h->start)
+    /* An empty region has pool_span 0: nothing passes. */
+    if ((ptr & (DH_GRAIN - 1)) || b - h->start >= h->pool_span) return NULL;
+    uint64_t head = ((const dh_block *)b)->head;
+    *size = head & DH_SIZE_MASK;
+    if (!dh_head_value_ok(h, b, head) || (head & (DH_SLAB | DH_FREE)) ||
+        *size > h->pool_span - (b - h->start))
         return NULL;
-    dh_block *blk = (dh_block *)b;
-    size_t size = dh_size(blk);
-    if (!dh_head_ok(h, blk) || size < DH_MIN_BLOCK || size > h->end - DH_GRAIN - b ||
-        (blk->head & (DH_SLAB | DH_FREE)))
-        return NULL;
-    return blk;
+    return (dh_block *)b;
 }
 
 void dh_pool_free(struct default_heap *h, uintptr_t p, struct layout l)
 {
-    dh_block *b = live_block(h, p);
+    size_t size;
+    dh_block *b = live_block(h, p, &size);
     if (__builtin_expect(!b, 0)) bad_pointer(h, p, "default_heap_dealloc");
-    if (__builtin_expect(!layout_fits(b, l), 0)) layout_mismatch(b, p, l);
-    give(h, b);
+    if (__builtin_expect(!layout_fits(size, dh_align_log(b), l), 0)) layout_mismatch(b, p, l);
+    give(h, b, size);
 }
 
 bool dh_pool_resize(struct default_heap *h, dh_block *b, size_t need)
@@ -405,7 +479,7 @@ bool dh_pool_resize(struct default_heap *h, dh_block *b, size_t need)
     size_t size = dh_size(b);
     uint64_t flags = b->head & DH_FLAG_MASK;
     unsigned align_log = dh_align_log(b);
-    dh_block *n = free_above(h, b);
+    dh_block *n = free_above(h, b, size);
     if (need > size && (!n || size + dh_size(n) < need)) return false;
     if (n) { /* take the hole above in, then cut what is not needed */
         list_remove(h, n);
@@ -417,7 +491,8 @@ bool dh_pool_resize(struct default_heap *h, dh_block *b, size_t need)
 
 dh_block *dh_pool_block_of(const struct default_heap *h, uintptr_t ptr, const char *who)
 {
-    dh_block *b = live_block(h, ptr);
+    size_t size;
+    dh_block *b = live_block(h, ptr, &size);
     if (!b) bad_pointer(h, ptr, who);
     return b;
 }

@@ -223,7 +223,7 @@ static void case_oom_leaves_heap_intact(void)
     setup_region((void *)(mib + 4096), 64 * 1024);
     const struct layout invalid[] = {{8, 0}, {8, 24}, {SIZE_MAX, 16}, {SIZE_MAX - 3, 4}};
     for (size_t i = 0; i < sizeof invalid / sizeof invalid[0]; i++)
-        assert_null(A.ops->alloc(A.state, invalid[i]));
+        assert_null(allocator_alloc(&A, invalid[i]));
     assert_null(try_alloc(64 * 1024 + 1, 1));
     assert_null(try_alloc(1u << 20, 8));
     assert_null(try_alloc(1, 1u << 20));
@@ -372,9 +372,8 @@ static void case_misuse_panics(void)
     static char outside[64];
     EXPECT_PANIC(A.ops->dealloc(A.state, outside, l), "invalid free");
     EXPECT_PANIC(A.ops->dealloc(A.state, region, l), "invalid free"); /* below the region */
-    EXPECT_PANIC(A.ops->dealloc(A.state, a, (struct layout){64, 3}),
-                 "LAYOUT_ALIGN_NOT_POWER_OF_TWO");
-    EXPECT_PANIC(A.ops->dealloc(A.state, a, (struct layout){64, 0}), "LAYOUT_ALIGN_ZERO");
+    EXPECT_PANIC(allocator_dealloc(&A, a, (struct layout){64, 3}), "LAYOUT_ALIGN_NOT_POWER_OF_TWO");
+    EXPECT_PANIC(allocator_dealloc(&A, a, (struct layout){64, 0}), "LAYOUT_ALIGN_ZERO");
     CHECK();
     if (e->detects_interior) {
         EXPECT_PANIC(A.ops->dealloc(A.state, a + 1, l), "invalid free");
