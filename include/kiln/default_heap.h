@@ -5,12 +5,12 @@
  *   - the pool (default_heap_pool.c): segregated fit with two-level bitmaps,
  *     as TLSF. Every pool block starts with a 16-byte header {prev_size,
  *     head}; head holds the block's size (a multiple of 16, header included),
- *     flags, the log2 of its alignment class and an 8-bit checksum over all
- *     of it and the header's address; prev_size is the size of the block
- *     below while that is a hole (0 while it is in use), so a block's head is
- *     written only when the block itself changes. Free blocks are coalesced
- *     at once and sit on one of FL x SL lists; a bitmap per level finds the
- *     first non-empty list in two bit scans.
+ *     flags, and, for a block in use, the log2 of its alignment class and
+ *     an 8-bit checksum over all of it and the header's address (a hole's
+ *     head is its size and DH_FREE, checked by the boundary tag above it); prev_size is the size of
+ * the block below while that is a hole (0 while it is in use), so a block's head is written only
+ * when the block itself changes. Free blocks are coalesced at once and sit on one of FL x SL lists;
+ * a bitmap per level finds the first non-empty list in two bit scans.
  *   - slab pages (default_heap.c): 2 KiB pool blocks whose header sits on a
  *     2 KiB boundary, cut into equal slots of one size class (16, 32, ...,
  *     128 by 16). Small requests (size <= DEFAULT_HEAP_SMALL_MAX, align <= 16)
@@ -28,6 +28,7 @@
  *     0x..." (a slot start) or "invalid free of 0x..." (anything else);
  *   - a pool block's header must pass its checksum, lie inside the region and
  *     be in use: else "invalid free" (or "double free" for a freed header);
+ *     a hole's size must match the boundary tag above it before it is used;
  *   - a layout whose size class or alignment class differs from the block's
  *     (larger or smaller) is "size mismatch: ...";
  *   - every size, link and pointer read from metadata is checked against the
@@ -38,7 +39,8 @@
  *
  * Invariants, checked by default_heap_check():
  *   pool blocks tile [start, end - 16) exactly, then a 16-byte end marker;
- *   each header's checksum holds; no two free blocks are adjacent;
+ *   each used header's checksum holds, each hole's head is size | FREE;
+ *   no two free blocks are adjacent;
  *   prev_size(b) == (FREE(prev(b)) ? size(prev(b)) : 0);
  *   each free block is on the list of its size, lists are doubly linked, and
  *   bitmap bits == (list != empty);
@@ -85,7 +87,7 @@ struct default_heap {
     struct default_heap_slab *empty[DEFAULT_HEAP_CLASSES];
     uint64_t fl_bitmap;
     uint32_t sl_bitmap[DEFAULT_HEAP_FL];
-    struct default_heap_block *heads[DEFAULT_HEAP_FL][DEFAULT_HEAP_SL];
+    struct default_heap_block *heads[DEFAULT_HEAP_FL * DEFAULT_HEAP_SL]; /* list fl * SL + sl */
 };
 
 /* Manage the size bytes at start (any alignment: trimmed to 16). A region too

@@ -35,18 +35,6 @@ const uint64_t dh_slot_starts[DEFAULT_HEAP_CLASSES][DH_PAGE / DH_GRAIN / 64] = {
     {0x1010101010101010ull, 0x0010101010101010ull}, /* 128 bytes: 15 slots */
 };
 
-static void bad_layout(const char *who, const void *ptr, struct layout l);
-
-/* A free whose layout is not the block's: an invalid layout is named as
- * such, any other is a size mismatch. */
-noreturn void dh_size_mismatch(uintptr_t p, struct layout l, size_t real, size_t real_align)
-{
-    bad_layout("default_heap_dealloc", (const void *)p, l);
-    panic("size mismatch: free of 0x%lx with Layout { size: %zu, align: %zu }, but the block "
-          "holds %zu bytes at align %zu",
-          (unsigned long)p, l.size, l.align, real, real_align);
-}
-
 /* The slab class of layout l, or DEFAULT_HEAP_CLASSES when l is not small
  * (size 1..128 at alignment <= 16; size 0 also maps to class 0). */
 static inline size_t small_class(struct layout l)
@@ -159,7 +147,7 @@ static inline void *small_alloc(struct default_heap *h, size_t cls, size_t size)
 }
 
 /* A free of p in page s that is not a live slot: say why. */
-COLD noreturn static void slab_bad_free(const dh_slab *s, uintptr_t p, const char *who)
+DH_FAILS noreturn void slab_bad_free(const dh_slab *s, uintptr_t p, const char *who)
 {
     size_t i = (p >> 4) & (DH_PAGE / DH_GRAIN - 1);
     if (!(p & (DH_GRAIN - 1)) && (dh_slot_starts[s->cls][i >> 6] >> (i & 63) & 1))

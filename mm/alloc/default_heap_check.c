@@ -60,7 +60,8 @@ static void walk_blocks(const struct default_heap *h, struct walk *w)
     size_t prev_size = 0, steps = (h->end - h->start) / DH_MIN_BLOCK + 2;
     while (steps--) {
         const dh_block *blk = (const dh_block *)b;
-        if (!dh_head_ok(h, blk)) {
+        bool hole = blk->head & DH_FREE;
+        if (hole ? (blk->head & ~DH_SIZE_MASK) != DH_FREE : !dh_head_ok(h, blk)) {
             w->broken++;
             return;
         }
@@ -113,12 +114,12 @@ static void walk_lists(const struct default_heap *h, struct walk *w)
     for (unsigned fl = 0; fl < DEFAULT_HEAP_FL; fl++) {
         if (((h->fl_bitmap >> fl) & 1) != (h->sl_bitmap[fl] != 0)) w->broken++;
         for (unsigned sl = 0; sl < DEFAULT_HEAP_SL; sl++) {
-            const dh_block *b = h->heads[fl][sl], *prev = NULL;
+            const dh_block *b = h->heads[fl * DEFAULT_HEAP_SL + sl], *prev = NULL;
             if (((h->sl_bitmap[fl] >> sl) & 1) != (b != NULL)) w->broken++;
             for (; b; prev = b, b = b->next_free) {
                 unsigned bsl;
-                if (!dh_has_blocks(h) || !in_pool(h, dh_addr(b)) || !dh_head_ok(h, b) ||
-                    !(b->head & DH_FREE) || ++listed > bound) {
+                if (!dh_has_blocks(h) || !in_pool(h, dh_addr(b)) ||
+                    (b->head & ~DH_SIZE_MASK) != DH_FREE || ++listed > bound) {
                     w->broken++;
                     break;
                 }

@@ -8,6 +8,17 @@
 #include <stdnoreturn.h>
 
 #include "kiln/default_heap.h"
+#include "kiln/panic.h"
+
+/* The attribute of a function that only panics: out of line and cold, so
+ * that the fast paths stay small. bench/hardening_off.h (panic() made
+ * unreachable, to measure what the checks cost) defines KILN_HARDENING_OFF:
+ * then these inline, and the compiler deletes every check that leads to one. */
+#ifdef KILN_HARDENING_OFF
+#define DH_FAILS __attribute__((always_inline)) static inline
+#else
+#define DH_FAILS __attribute__((noinline, cold, unused)) static
+#endif
 
 #define DH_GRAIN     16u /* pool granularity and header size */
 #define DH_MIN_BLOCK 32u /* header + the two free-list links */
@@ -145,7 +156,17 @@ void dh_pool_free(struct default_heap *h, uintptr_t p, struct layout l);
 void dh_pool_check_layout(const dh_block *b, uintptr_t p, struct layout l);
 /* The panic of a dealloc whose layout is not the block's (an invalid layout
  * is named as such). */
-noreturn void dh_size_mismatch(uintptr_t p, struct layout l, size_t real, size_t real_align);
+DH_FAILS noreturn void dh_size_mismatch(uintptr_t p, struct layout l, size_t real,
+                                        size_t real_align)
+{
+    enum layout_error e = layout_check(l);
+    if (e != LAYOUT_OK)
+        panic("default_heap_dealloc: %s: Layout { size: %zu, align: %zu } for 0x%lx",
+              layout_error_name(e), l.size, l.align, (unsigned long)p);
+    panic("size mismatch: free of 0x%lx with Layout { size: %zu, align: %zu }, but the block "
+          "holds %zu bytes at align %zu",
+          (unsigned long)p, l.size, l.align, real, real_align);
+}
 /* Shrink used block b to need bytes or grow it in place into the hole above;
  * false when it cannot grow. */
 bool dh_pool_resize(struct default_heap *h, dh_block *b, size_t need);

@@ -2,14 +2,20 @@
  * TLSF), immediate coalescing, O(1) take and give. The layout of a block and
  * the invariants: include/kiln/default_heap.h and default_heap_impl.h.
  *
- * Lists: a hole of s bytes sits on list (fl, sl) = mapping(s): fl = 0 holds
- * s < 256 by 16-byte steps; above, fl counts powers of two and sl splits each
- * into 16. A search rounds the request up to the next list boundary, so any
- * hole on a list it finds fits ("good fit"); it first tries the head of the
- * request's own list, which often fits too. A block is carved from the top
- * of its hole, so the hole keeps its header (and its list, when its size
- * stays in the same range): cheaper, and on the 256 KiB fragmentation ramp
- * the first failure comes at 0.83 utilisation instead of 0.79.
+ * Lists: a hole of s bytes sits on list (fl, sl), index fl * 16 + sl: fl = 0
+ * holds s < 256 by 16-byte steps; above, fl counts powers of two and sl
+ * splits each into 16. A search takes the head of the request's own list
+ * when it fits, else the first hole of a list above, where every hole fits
+ * ("good fit"). A block is carved from the top of its hole, so the hole
+ * keeps its header (and its list, when its size stays in the same range):
+ * cheaper, and on the 256 KiB fragmentation ramp the first failure comes at
+ * 0.83 utilisation instead of 0.79.
+ *
+ * What is checked where (issue 12): a freed block's header by its checksum
+ * (it may be any pointer a caller hands in); a hole, before its size is
+ * used, by its flags, its bounds and the boundary tag of the block above
+ * it; a list link by its bounds and its back link. A hole's head carries no
+ * checksum: nothing but the pool's own links and neighbours lead to it.
  */
 #include "default_heap_impl.h"
 #include "kiln/panic.h"
@@ -19,24 +25,38 @@
 #define COLD   __attribute__((noinline, cold))
 #define INLINE __attribute__((always_inline)) static inline
 
+/* The index of the highest set bit of x > 0 (a constant for a constant x). */
+#define FLS(x) (63u - (unsigned)__builtin_clzll(x))
+
 static inline unsigned fls64(uint64_t x)
 {
-    return 63u - (unsigned)__builtin_clzll(x);
+    return FLS(x);
 }
 
-INLINE void mapping(size_t s, unsigned *fl, unsigned *sl)
+/* The list of a hole of s bytes (s < 2^47), computed. */
+#define LIST_OF(s)                                                                                 \
+    ((s) < SMALL ? (unsigned)((s) >> 4)                                                            \
+                 : (FLS(s) - (SL_LOG + 4 - 1)) * DEFAULT_HEAP_SL +                                 \
+                       ((unsigned)((s) >> (FLS(s) - SL_LOG)) & (DEFAULT_HEAP_SL - 1)))
+
+/* The lists of sizes below TABLE_MAX, looked up: list_table[s / 16]. */
+#define TABLE_MAX 8192u
+#define L1(i)     (uint8_t) LIST_OF((size_t)(i)*16)
+#define L4(i)     L1(i), L1((i) + 1), L1((i) + 2), L1((i) + 3)
+#define L16(i)    L4(i), L4((i) + 4), L4((i) + 8), L4((i) + 12)
+#define L64(i)    L16(i), L16((i) + 16), L16((i) + 32), L16((i) + 48)
+static const uint8_t list_table[TABLE_MAX / 16] = {
+    L64(0), L64(64), L64(128), L64(192), L64(256), L64(320), L64(384), L64(448),
+};
+_Static_assert(LIST_OF(TABLE_MAX - 16) < 256, "the table's lists fit a byte");
+
+/* The list of a hole of s bytes, a multiple of 16 below 2^47. */
+INLINE unsigned list_of(size_t s)
 {
-    if (s < SMALL) {
-        *fl = 0;
-        *sl = (unsigned)(s >> 4);
-    } else {
-        unsigned f = fls64(s);
-        *sl = (unsigned)(s >> (f - SL_LOG)) & (DEFAULT_HEAP_SL - 1);
-        *fl = f - (SL_LOG + 4 - 1);
-    }
+    return s < TABLE_MAX ? list_table[s >> 4] : LIST_OF(s);
 }
 
-COLD noreturn static void corrupted(const char *what, uintptr_t at)
+DH_FAILS noreturn void corrupted(const char *what, uintptr_t at)
 {
     panic("heap corrupted: %s at 0x%lx", what, (unsigned long)at);
 }
@@ -49,45 +69,39 @@ static inline bool link_ok(const struct default_heap *h, const dh_block *b)
     return dh_addr(b) - h->start <= h->pool_span - DH_MIN_BLOCK;
 }
 
-/* The hole at b whose head says size (read from b, or from a list): it is
- * marked free, is at least a minimal block, ends at or below the end marker,
- * and the block above it records its size (the boundary tag). These are the
- * checks that keep every write inside the region; a hole's checksum is
- * counted by default_heap_check(). */
+/* head, read from the hole at b, may be used: the hole is marked free, is at
+ * least a minimal block, ends at or below the end marker, and the block
+ * above records its size (the boundary tag); a hole's head is exactly
+ * size | DH_FREE. These keep every write inside
+ * the region, and a hole's size from overlapping a live block. */
 static inline bool hole_ok(const struct default_heap *h, const dh_block *b, uint64_t head)
 {
     size_t size = head & DH_SIZE_MASK;
-    return (head & (DH_FREE | DH_SLAB)) == DH_FREE && size >= DH_MIN_BLOCK &&
+    return (head & ~DH_SIZE_MASK) == DH_FREE && size >= DH_MIN_BLOCK &&
            size <= h->pool_span - (dh_addr(b) - h->start) &&
            ((const dh_block *)(dh_addr(b) + size))->prev_size == size;
 }
 
 /* ---- the lists ---- */
 
-INLINE void list_push(struct default_heap *h, dh_block *b, unsigned fl, unsigned sl)
+INLINE void list_push(struct default_heap *h, dh_block *b, unsigned list)
 {
-    dh_block *first = h->heads[fl][sl];
+    dh_block *first = h->heads[list];
     b->next_free = first;
     b->prev_free = NULL;
     if (first) {
         first->prev_free = b;
     } else {
-        h->sl_bitmap[fl] |= 1u << sl;
+        unsigned fl = list / DEFAULT_HEAP_SL;
+        h->sl_bitmap[fl] |= 1u << (list % DEFAULT_HEAP_SL);
         h->fl_bitmap |= 1ull << fl;
     }
-    h->heads[fl][sl] = b;
+    h->heads[list] = b;
 }
 
-INLINE void list_insert(struct default_heap *h, dh_block *b)
-{
-    unsigned fl, sl;
-    mapping(dh_size(b), &fl, &sl);
-    list_push(h, b, fl, sl);
-}
-
-/* Unlink hole b from list (fl, sl), checking that its neighbours on the list
+/* Unlink hole b from its list, checking that its neighbours on the list
  * point back at it (safe unlinking) before writing through them. */
-INLINE void list_unlink(struct default_heap *h, dh_block *b, unsigned fl, unsigned sl)
+INLINE void list_unlink(struct default_heap *h, dh_block *b, unsigned list)
 {
     dh_block *n = b->next_free, *p = b->prev_free;
     if (n) {
@@ -99,44 +113,45 @@ INLINE void list_unlink(struct default_heap *h, dh_block *b, unsigned fl, unsign
         p->next_free = n;
         return;
     }
-    if (h->heads[fl][sl] != b) corrupted("free-list link", dh_addr(b));
-    h->heads[fl][sl] = n;
+    if (h->heads[list] != b) corrupted("free-list link", dh_addr(b));
+    h->heads[list] = n;
     if (!n) {
-        h->sl_bitmap[fl] &= ~(1u << sl);
+        unsigned fl = list / DEFAULT_HEAP_SL;
+        h->sl_bitmap[fl] &= ~(1u << (list % DEFAULT_HEAP_SL));
         if (!h->sl_bitmap[fl]) h->fl_bitmap &= ~(1ull << fl);
     }
 }
 
-INLINE void list_remove(struct default_heap *h, dh_block *b)
+/* Make [b, b + size) a hole on its list (its neighbours are in use) and
+ * tell the block above. */
+INLINE void make_hole(struct default_heap *h, dh_block *b, size_t size)
 {
-    unsigned fl, sl;
-    mapping(dh_size(b), &fl, &sl);
-    list_unlink(h, b, fl, sl);
+    b->head = size | DH_FREE;
+    list_push(h, b, list_of(size));
+    ((dh_block *)(dh_addr(b) + size))->prev_size = size;
 }
 
-/* The first hole on a list above (fl, sl) (every hole there holds a block
- * that maps to (fl, sl)), with its list; NULL when there is none. */
-INLINE dh_block *first_above(const struct default_heap *h, unsigned *fl, unsigned *sl)
+/* The first hole on a list above list (every hole there is larger than any
+ * size that maps to list), and its list in *list; NULL when there is none. */
+INLINE dh_block *first_above(const struct default_heap *h, unsigned *list)
 {
-    unsigned f = *fl;
-    uint32_t slm = h->sl_bitmap[f] & (~0u << (*sl + 1));
+    unsigned fl = *list / DEFAULT_HEAP_SL;
+    uint32_t slm = h->sl_bitmap[fl] & (~1u << (*list % DEFAULT_HEAP_SL));
     if (!slm) {
-        uint64_t flm = h->fl_bitmap & (~1ull << f);
+        uint64_t flm = h->fl_bitmap & (~1ull << fl);
         if (!flm) return NULL;
-        f = (unsigned)__builtin_ctzll(flm);
-        slm = h->sl_bitmap[f];
+        fl = (unsigned)__builtin_ctzll(flm);
+        slm = h->sl_bitmap[fl];
     }
-    *fl = f;
-    *sl = (unsigned)__builtin_ctz(slm);
-    return h->heads[f][*sl];
+    *list = fl * DEFAULT_HEAP_SL + (unsigned)__builtin_ctz(slm);
+    return h->heads[*list];
 }
 
-/* Nothing above need's list: a bounded look along need's own list (fl, sl),
- * whose holes may or may not fit. */
-COLD static dh_block *own_list_fit(const struct default_heap *h, size_t need, unsigned fl,
-                                   unsigned sl)
+/* Nothing above need's list: a bounded look along need's own list, whose
+ * holes may or may not fit. */
+COLD static dh_block *own_list_fit(const struct default_heap *h, size_t need, unsigned list)
 {
-    dh_block *b = h->heads[fl][sl];
+    dh_block *b = h->heads[list];
     for (unsigned looked = 0; b && looked < 16; looked++, b = b->next_free) {
         if (!link_ok(h, b)) corrupted("free-list link", dh_addr(b));
         if (dh_size(b) >= need) return b;
@@ -147,18 +162,18 @@ COLD static dh_block *own_list_fit(const struct default_heap *h, size_t need, un
 /* A hole of at least need bytes (< DH_MAX_BLOCK) and its list, or NULL: the
  * head of need's own list when it fits (a good fit that spares the larger
  * holes), else the first hole of a list whose every hole fits. */
-INLINE dh_block *find_fit(const struct default_heap *h, size_t need, unsigned *fl, unsigned *sl)
+INLINE dh_block *find_fit(const struct default_heap *h, size_t need, unsigned *list)
 {
-    mapping(need, fl, sl);
-    dh_block *b = h->heads[*fl][*sl];
+    *list = list_of(need);
+    dh_block *b = h->heads[*list];
     if (b && dh_size(b) >= need) return b;
-    unsigned afl = *fl, asl = *sl;
-    dh_block *a = first_above(h, &afl, &asl);
+    unsigned above = *list;
+    dh_block *a = first_above(h, &above);
     if (a) {
-        *fl = afl, *sl = asl;
+        *list = above;
         return a;
     }
-    return b ? own_list_fit(h, need, *fl, *sl) : NULL;
+    return b ? own_list_fit(h, need, *list) : NULL;
 }
 
 /* ---- neighbours, checked before use ---- */
@@ -181,18 +196,9 @@ INLINE dh_block *free_below(const struct default_heap *h, const dh_block *b)
     size_t ps = b->prev_size;
     if (!ps) return NULL;
     dh_block *pb = (dh_block *)(dh_addr(b) - ps);
-    if ((ps & (DH_GRAIN - 1)) || ps > dh_addr(b) - h->start ||
-        (pb->head & (DH_SIZE_MASK | DH_FREE | DH_SLAB)) != (ps | DH_FREE))
+    if ((ps & (DH_GRAIN - 1)) || ps > dh_addr(b) - h->start || pb->head != (ps | DH_FREE))
         corrupted("previous block size", dh_addr(b));
     return pb;
-}
-
-/* Make [b, b + size) a hole and tell the block above (which is in use). */
-INLINE void make_hole(struct default_heap *h, dh_block *b, size_t size)
-{
-    dh_set_head(h, b, size, DH_FREE, 0);
-    list_insert(h, b);
-    ((dh_block *)(dh_addr(b) + size))->prev_size = size;
 }
 
 /* ---- init and extend ---- */
@@ -213,7 +219,7 @@ void dh_pool_extend(struct default_heap *h, uintptr_t new_end)
     size_t size = new_end - h->end;
     dh_block *p = free_below(h, b);
     if (p) {
-        list_remove(h, p);
+        list_unlink(h, p, list_of(dh_size(p)));
         size += dh_size(p);
         b = p;
     }
@@ -244,18 +250,18 @@ static inline bool fits_aligned(const dh_block *b, size_t need, size_t align, si
  * then the search that always fits. */
 static dh_block *find_aligned(const struct default_heap *h, size_t need, size_t align, size_t off)
 {
-    dh_block *b;
-    unsigned fl, sl, looked = 0;
-    mapping(need, &fl, &sl);
+    unsigned list = list_of(need), fl = list / DEFAULT_HEAP_SL, sl = list % DEFAULT_HEAP_SL;
+    unsigned looked = 0;
     for (; fl < DEFAULT_HEAP_FL; fl++, sl = 0) {
         uint32_t slm = h->sl_bitmap[fl] & (~0u << sl);
         for (; slm; slm &= slm - 1) {
-            for (b = h->heads[fl][__builtin_ctz(slm)]; b; b = b->next_free) {
+            dh_block *b = h->heads[fl * DEFAULT_HEAP_SL + (unsigned)__builtin_ctz(slm)];
+            for (; b; b = b->next_free) {
                 if (!link_ok(h, b)) corrupted("free-list link", dh_addr(b));
                 if (fits_aligned(b, need, align, off)) return b;
                 if (++looked == 16) {
                     size_t any = need + align + DH_GRAIN; /* fits at any alignment */
-                    return any < DH_MAX_BLOCK ? find_fit(h, any, &fl, &sl) : NULL;
+                    return any < DH_MAX_BLOCK ? find_fit(h, any, &list) : NULL;
                 }
             }
         }
@@ -280,29 +286,29 @@ INLINE void cut(struct default_heap *h, dh_block *b, size_t size, size_t need, u
 }
 
 /* A block of need bytes (< DH_MAX_BLOCK) at alignment 16 from hole b of
- * list (fl, sl), in use with flags and align_log. Carved from the top of the
- * hole, so the hole keeps its header, and its list when its size stays in
- * the list's range; low: from the bottom (a block realloc may grow in place). */
-INLINE dh_block *carve(struct default_heap *h, dh_block *b, unsigned fl, unsigned sl, size_t need,
+ * list, in use with flags and align_log. Carved from the top of the hole,
+ * so the hole keeps its header, and its list when its size stays in the
+ * list's range; low: from the bottom (a block realloc may grow in place). */
+INLINE dh_block *carve(struct default_heap *h, dh_block *b, unsigned list, size_t need,
                        uint64_t flags, unsigned align_log, bool low)
 {
     uint64_t head = b->head;
     if (!hole_ok(h, b, head)) corrupted("hole header", dh_addr(b));
     size_t size = head & DH_SIZE_MASK, rest = size - need;
     if (!low && rest >= DH_MIN_BLOCK) {
-        unsigned rfl, rsl;
-        mapping(rest, &rfl, &rsl);
-        bool moves = rfl != fl || rsl != sl;
-        if (moves) list_unlink(h, b, fl, sl);
-        dh_set_head(h, b, rest, DH_FREE, 0);
-        if (moves) list_push(h, b, rfl, rsl);
+        unsigned rlist = list_of(rest);
+        b->head = rest | DH_FREE;
+        if (rlist != list) {
+            list_unlink(h, b, list);
+            list_push(h, b, rlist);
+        }
         dh_block *blk = (dh_block *)(dh_addr(b) + rest);
         blk->prev_size = rest;
         ((dh_block *)(dh_addr(b) + size))->prev_size = 0;
         dh_set_head(h, blk, need, flags, align_log);
         return blk;
     }
-    list_unlink(h, b, fl, sl);
+    list_unlink(h, b, list);
     cut(h, b, size, need, flags, align_log);
     return b;
 }
@@ -315,12 +321,12 @@ static dh_block *carve_aligned(struct default_heap *h, dh_block *b, size_t need,
     uint64_t head = b->head;
     if (!hole_ok(h, b, head)) corrupted("hole header", dh_addr(b));
     size_t size = head & DH_SIZE_MASK;
-    list_remove(h, b);
+    list_unlink(h, b, list_of(size));
     uintptr_t a = aligned_start(dh_addr(b), align, off);
     if (a != dh_addr(b)) {
         size_t gap = a - dh_addr(b);
-        dh_set_head(h, b, gap, DH_FREE, 0);
-        list_insert(h, b);
+        b->head = gap | DH_FREE;
+        list_push(h, b, list_of(gap));
         b = (dh_block *)a;
         b->prev_size = gap;
         size -= gap;
@@ -337,9 +343,9 @@ INLINE dh_block *take(struct default_heap *h, size_t need, size_t align, size_t 
         dh_block *b = find_aligned(h, need, align, off);
         return b ? carve_aligned(h, b, need, align, off, flags, align_log) : NULL;
     }
-    unsigned fl, sl;
-    dh_block *b = find_fit(h, need, &fl, &sl);
-    return b ? carve(h, b, fl, sl, need, flags, align_log, low) : NULL;
+    unsigned list;
+    dh_block *b = find_fit(h, need, &list);
+    return b ? carve(h, b, list, need, flags, align_log, low) : NULL;
 }
 
 /* Return used block b (size bytes, checked against the region) to the
@@ -348,27 +354,27 @@ INLINE void give(struct default_heap *h, dh_block *b, size_t size)
 {
     dh_block *n = free_above(h, b, size), *p = free_below(h, b);
     if (n) {
-        list_remove(h, n);
-        size += dh_size(n);
+        size_t ns = dh_size(n);
+        list_unlink(h, n, list_of(ns));
+        size += ns;
     }
-    if (p) {
-        /* The freed header, now inside the hole, gets FREE without a new
-         * checksum: it is no block's header any more, and a later free of it
-         * is named a double free (bad_pointer). */
-        b->head |= DH_FREE;
-        size_t ps = dh_size(p);
-        unsigned fl, sl, nfl, nsl;
-        mapping(ps, &fl, &sl);
-        mapping(size + ps, &nfl, &nsl);
-        bool moves = fl != nfl || sl != nsl;
-        if (moves) list_unlink(h, p, fl, sl);
-        size += ps;
-        dh_set_head(h, p, size, DH_FREE, 0);
-        if (moves) list_push(h, p, nfl, nsl);
-        ((dh_block *)(dh_addr(p) + size))->prev_size = size;
+    if (!p) {
+        make_hole(h, b, size);
         return;
     }
-    make_hole(h, b, size);
+    /* The freed header, now inside the hole, gets FREE over its checksum:
+     * it is no block's header any more, and a later free of it is named a
+     * double free (bad_pointer). */
+    b->head |= DH_FREE;
+    size_t ps = dh_size(p);
+    unsigned list = list_of(ps), merged = list_of(ps + size);
+    size += ps;
+    p->head = size | DH_FREE;
+    if (merged != list) {
+        list_unlink(h, p, list);
+        list_push(h, p, merged);
+    }
+    ((dh_block *)(dh_addr(p) + size))->prev_size = size;
 }
 
 dh_block *dh_pool_take(struct default_heap *h, size_t need, size_t align, size_t off,
@@ -403,7 +409,7 @@ void *dh_pool_alloc(struct default_heap *h, struct layout l, bool low)
     if (l.size >= DH_MAX_BLOCK || align >= DH_MAX_BLOCK) return NULL;
     size_t need = dh_need(l.size);
     unsigned align_log = dh_log2(align);
-    /* An empty region has no lists set: take finds nothing. */
+    /* An empty region has no list set: take finds nothing. */
     dh_block *b = take(h, need, align, DH_GRAIN, 0, align_log, low);
     if (__builtin_expect(b != NULL, 1)) return (void *)(dh_addr(b) + DH_GRAIN);
     return alloc_retry(h, need, align, align_log, low);
@@ -420,7 +426,7 @@ static inline bool layout_fits(size_t size, unsigned align_log, struct layout l)
            fls64(l.align | DH_GRAIN) == align_log;
 }
 
-COLD static noreturn void layout_mismatch(const dh_block *b, uintptr_t p, struct layout l)
+DH_FAILS noreturn void layout_mismatch(const dh_block *b, uintptr_t p, struct layout l)
 {
     dh_size_mismatch(p, l, dh_size(b) - DH_GRAIN, (size_t)1 << dh_align_log(b));
 }
@@ -431,21 +437,19 @@ void dh_pool_check_layout(const dh_block *b, uintptr_t p, struct layout l)
 }
 
 /* The panic of a pointer that live_block rejects: which check failed. */
-COLD static noreturn void bad_pointer(const struct default_heap *h, uintptr_t ptr, const char *who)
+DH_FAILS noreturn void bad_pointer(const struct default_heap *h, uintptr_t ptr, const char *who)
 {
     uintptr_t b = ptr - DH_GRAIN;
     if ((ptr & (DH_GRAIN - 1)) || !dh_has_blocks(h) || b - h->start >= h->pool_span)
         panic("%s: invalid free of 0x%lx: not a block of the heap [0x%lx, 0x%lx)", who,
               (unsigned long)ptr, (unsigned long)h->start, (unsigned long)h->end);
-    uint64_t head = ((const dh_block *)b)->head;
-    size_t size = head & DH_SIZE_MASK;
-    /* A header absorbed into the hole below it has FREE set over its old
-     * checksum (give): it was a block, and is free now. */
-    bool absorbed = (head & DH_FREE) && dh_head_value_ok(h, b, head & ~DH_FREE);
-    if (!absorbed && (!dh_head_value_ok(h, b, head) || size < DH_MIN_BLOCK ||
-                      size > h->pool_span - (b - h->start) || (head & DH_SLAB)))
-        panic("%s: invalid free of 0x%lx: no block starts there", who, (unsigned long)ptr);
-    panic("%s: double free of 0x%lx: the block is free", who, (unsigned long)ptr);
+    const dh_block *blk = (const dh_block *)b;
+    uint64_t head = blk->head;
+    /* Freed: a hole's own header, or a header absorbed into the hole below
+     * it (FREE set over its old checksum, by give). */
+    if ((head & DH_FREE) && (hole_ok(h, blk, head) || dh_head_value_ok(h, b, head & ~DH_FREE)))
+        panic("%s: double free of 0x%lx: the block is free", who, (unsigned long)ptr);
+    panic("%s: invalid free of 0x%lx: no block starts there", who, (unsigned long)ptr);
 }
 
 /* The pool block whose payload is ptr when it is a live one, else NULL:
@@ -482,7 +486,7 @@ bool dh_pool_resize(struct default_heap *h, dh_block *b, size_t need)
     dh_block *n = free_above(h, b, size);
     if (need > size && (!n || size + dh_size(n) < need)) return false;
     if (n) { /* take the hole above in, then cut what is not needed */
-        list_remove(h, n);
+        list_unlink(h, n, list_of(dh_size(n)));
         size += dh_size(n);
     }
     cut(h, b, size, need, flags, align_log);

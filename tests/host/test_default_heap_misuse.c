@@ -165,7 +165,7 @@ static void test_check_detects_corruption(void **state)
     CHECK(&heap);
     /* The state itself. */
     default_heap_init(&heap, region, 1u << 20);
-    heap.heads[3][2] = (void *)0x42;
+    heap.heads[3 * DEFAULT_HEAP_SL + 2] = (void *)0x42;
     assert_true(default_heap_check(&heap) > 0);
 }
 
