@@ -82,8 +82,9 @@ bool dh_slab_flush(struct default_heap *h)
     for (unsigned c = 0; c < DEFAULT_HEAP_CLASSES; c++) {
         dh_slab *s = h->empty[c];
         h->empty[c] = NULL;
-        if (s) s->kept = 0;
-        if (s && s->used == 0) {
+        if (!s) continue;
+        s->kept = 0;
+        if (--s->used == 0) { /* only the kept page's own count was left */
             slab_release(h, s);
             any = true;
         }
@@ -165,15 +166,19 @@ COLD static void slab_freed_slow(struct default_heap *h, dh_slab *s)
         slab_link(h, s);
         if (s->used) return;
     }
+    /* Emptied, and not the kept page (whose count never drops below 1). */
     dh_slab *kept = h->empty[s->cls];
-    if (kept == s) return;
-    if (kept && kept->used == 0) {
+    if (kept && kept->used == 1) { /* the kept page is empty too */
         slab_release(h, s);
         return;
     }
-    if (kept) kept->kept = 0;
+    if (kept) {
+        kept->kept = 0;
+        kept->used--;
+    }
     h->empty[s->cls] = s;
     s->kept = 1;
+    s->used = 1;
 }
 
 /* Free slot p of page s: it must be live (else the panic that says why);
@@ -185,15 +190,13 @@ static inline void small_free(struct default_heap *h, dh_slab *s, uintptr_t p)
     if (__builtin_expect((p & (DH_GRAIN - 1)) || !(word & bit), 0))
         slab_bad_free(s, p, "default_heap_dealloc");
     s->live[i >> 6] = word ^ bit;
-    if (__builtin_expect(--s->used <= 0, 0)) {
-        if (s->used == 0 && s->kept) return; /* the page kept for its class (a1, a3) */
-        slab_freed_slow(h, s);
-    }
+    if (__builtin_expect(--s->used <= 0, 0)) slab_freed_slow(h, s);
 }
 
 /* A free of p in slab page s whose check word names another class than the
  * layout's: a size mismatch (named after checking the slot). */
 COLD static void small_free_other(struct default_heap *h, dh_slab *s, uintptr_t p, struct layout l);
+COLD static void free_other(struct default_heap *h, uintptr_t p, struct layout l);
 
 /* ---- the entry points ---- */
 
@@ -215,25 +218,45 @@ static void *op_alloc(void *state, struct layout l)
     return alloc_not_small(h, l);
 }
 
+/* A free that the fast paths did not take: a slab slot freed with another
+ * class's layout (a size mismatch, named after checking the slot), a small
+ * block the pool served, or a pointer that is no block (the pool names it). */
+COLD static void free_other(struct default_heap *h, uintptr_t p, struct layout l)
+{
+    dh_slab *s = dh_slab_of(h, p);
+    if (s)
+        small_free_other(h, s, p, l);
+    else if (p)
+        dh_pool_free(h, p, l);
+}
+
+void dh_free_not_pool(struct default_heap *h, uintptr_t p, struct layout l)
+{
+    dh_slab *s = dh_slab_of(h, p);
+    if (s)
+        small_free_other(h, s, p, l);
+    else if (p)
+        dh_pool_bad_pointer(h, p, "default_heap_dealloc");
+}
+
+/* A small layout's block is a slot of a page whose check word names the
+ * layout's class; any other is a pool block. */
 static void op_dealloc(void *state, void *ptr, struct layout l)
 {
     struct default_heap *h = state;
     uintptr_t p = dh_addr(ptr), page = p & ~(uintptr_t)(DH_PAGE - 1);
-    if (__builtin_expect(page - h->slab_lo < h->slab_span, 1)) {
+    if (__builtin_expect(l.size - 1 < DEFAULT_HEAP_SMALL_MAX && l.align <= DH_GRAIN, 1)) {
         dh_slab *s = (dh_slab *)page;
-        /* The check word names the class: a page of the layout's class passes. */
-        if (__builtin_expect(l.align <= DH_GRAIN &&
+        if (__builtin_expect(page - h->slab_lo < h->slab_span &&
                                  dh_slab_word(s) == dh_slab_check(h, page, (l.size - 1) >> 4),
                              1)) {
             small_free(h, s, p);
             return;
         }
-        if (dh_slab_of(h, p)) {
-            small_free_other(h, s, p, l);
-            return;
-        }
+        free_other(h, p, l);
+        return;
     }
-    if (ptr) dh_pool_free(h, p, l);
+    dh_pool_free(h, p, l);
 }
 
 COLD static void small_free_other(struct default_heap *h, dh_slab *s, uintptr_t p, struct layout l)

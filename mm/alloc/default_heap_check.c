@@ -41,7 +41,7 @@ static void check_slab(const struct default_heap *h, const dh_slab *s, struct wa
     size_t nfree = slots - live;
     bool listed = s->used >= 0;
     long used = listed ? s->used : s->used - DH_SLAB_UNLISTED;
-    if (used < 0 || (size_t)used != slots - nfree) w->broken++;
+    if (used < 0 || (size_t)used != slots - nfree + (s->kept == 1)) w->broken++;
     if (!listed && nfree) w->broken++; /* off its list only while full */
     if (listed) w->slabs_listed++;
     /* kept: exactly the page h->empty[cls] names (counted against the

@@ -50,7 +50,9 @@ struct default_heap_slab {
      * the class's slot starts (dh_slot_starts) whose bit is clear. */
     uint64_t live[DH_PAGE / DH_GRAIN / 64];
     struct default_heap_slab *next, *prev; /* h->avail[cls] while listed */
-    int32_t used;                          /* live slots, + DH_SLAB_UNLISTED while full */
+    /* Live slots, + 1 while kept (so that the page kept for its class
+     * emptying again takes no slow path), + DH_SLAB_UNLISTED while full. */
+    int32_t used;
     uint8_t cls;
     uint8_t unused;
     uint8_t kept; /* 1 while this page is h->empty[cls] (byte 62: host tests poke it) */
@@ -150,8 +152,15 @@ void dh_pool_give(struct default_heap *h, dh_block *b);
 /* A pool block for valid layout l (any alignment) or NULL. low: at the
  * bottom of its hole, so realloc may grow it in place. */
 void *dh_pool_alloc(struct default_heap *h, struct layout l, bool low);
-/* Free the pool block at payload p, checked as a dealloc with valid layout l. */
+/* Free the pool block at payload p, checked as a dealloc with valid layout l
+ * (a p that is no pool block goes to dh_free_not_pool). */
 void dh_pool_free(struct default_heap *h, uintptr_t p, struct layout l);
+/* The panic of a free of p that is no live pool block ("invalid free" or
+ * "double free", naming who). */
+noreturn void dh_pool_bad_pointer(const struct default_heap *h, uintptr_t p, const char *who);
+/* dh_pool_free's way out for p that is no live pool block: a slab slot
+ * freed with another class's layout, NULL (nothing), or the panic. */
+void dh_free_not_pool(struct default_heap *h, uintptr_t p, struct layout l);
 /* Panic unless l is the layout class of pool block b (payload p). */
 void dh_pool_check_layout(const dh_block *b, uintptr_t p, struct layout l);
 /* The panic of a dealloc whose layout is not the block's (an invalid layout

@@ -122,6 +122,21 @@ INLINE void list_unlink(struct default_heap *h, dh_block *b, unsigned list)
     }
 }
 
+/* Unlink hole b, the head of its list. */
+INLINE void list_pop(struct default_heap *h, dh_block *b, unsigned list)
+{
+    dh_block *n = b->next_free;
+    if (n) {
+        if (!link_ok(h, n) || n->prev_free != b) corrupted("free-list link", dh_addr(b));
+        n->prev_free = NULL;
+    } else {
+        unsigned fl = list / DEFAULT_HEAP_SL;
+        h->sl_bitmap[fl] &= ~(1u << (list % DEFAULT_HEAP_SL));
+        if (!h->sl_bitmap[fl]) h->fl_bitmap &= ~(1ull << fl);
+    }
+    h->heads[list] = n;
+}
+
 /* Make [b, b + size) a hole on its list (its neighbours are in use) and
  * tell the block above. */
 INLINE void make_hole(struct default_heap *h, dh_block *b, size_t size)
@@ -148,21 +163,27 @@ INLINE dh_block *first_above(const struct default_heap *h, unsigned *list)
 }
 
 /* Nothing above need's list: a bounded look along need's own list, whose
- * holes may or may not fit. */
-COLD static dh_block *own_list_fit(const struct default_heap *h, size_t need, unsigned list)
+ * holes may or may not fit. A hole that fits moves to the head of the list,
+ * where carve takes it. */
+COLD static dh_block *own_list_fit(struct default_heap *h, size_t need, unsigned list)
 {
     dh_block *b = h->heads[list];
     for (unsigned looked = 0; b && looked < 16; looked++, b = b->next_free) {
         if (!link_ok(h, b)) corrupted("free-list link", dh_addr(b));
-        if (dh_size(b) >= need) return b;
+        if (dh_size(b) >= need) {
+            list_unlink(h, b, list);
+            list_push(h, b, list);
+            return b;
+        }
     }
     return NULL;
 }
 
-/* A hole of at least need bytes (< DH_MAX_BLOCK) and its list, or NULL: the
- * head of need's own list when it fits (a good fit that spares the larger
- * holes), else the first hole of a list whose every hole fits. */
-INLINE dh_block *find_fit(const struct default_heap *h, size_t need, unsigned *list)
+/* A hole of at least need bytes (< DH_MAX_BLOCK), the head of its list, and
+ * that list, or NULL: the head of need's own list when it fits (a good fit
+ * that spares the larger holes), else the first hole of a list whose every
+ * hole fits. */
+INLINE dh_block *find_fit(struct default_heap *h, size_t need, unsigned *list)
 {
     *list = list_of(need);
     dh_block *b = h->heads[*list];
@@ -248,7 +269,7 @@ static inline bool fits_aligned(const dh_block *b, size_t need, size_t align, si
 /* An aligned fit: a bounded look at the holes of need's lists and above
  * (which finds fits in a fragmented pool without splitting a large hole),
  * then the search that always fits. */
-static dh_block *find_aligned(const struct default_heap *h, size_t need, size_t align, size_t off)
+static dh_block *find_aligned(struct default_heap *h, size_t need, size_t align, size_t off)
 {
     unsigned list = list_of(need), fl = list / DEFAULT_HEAP_SL, sl = list % DEFAULT_HEAP_SL;
     unsigned looked = 0;
@@ -285,21 +306,21 @@ INLINE void cut(struct default_heap *h, dh_block *b, size_t size, size_t need, u
     dh_set_head(h, b, size, flags, align_log);
 }
 
-/* A block of need bytes (< DH_MAX_BLOCK) at alignment 16 from hole b of
- * list, in use with flags and align_log. Carved from the top of the hole,
- * so the hole keeps its header, and its list when its size stays in the
- * list's range; low: from the bottom (a block realloc may grow in place). */
+/* A block of need bytes (< DH_MAX_BLOCK) at alignment 16 from hole b, the
+ * head of list, in use with flags and align_log. Carved from the top of the
+ * hole, so the hole keeps its header, and its list when its size stays in
+ * the list's range; low: from the bottom (a block realloc may grow in place). */
 INLINE dh_block *carve(struct default_heap *h, dh_block *b, unsigned list, size_t need,
                        uint64_t flags, unsigned align_log, bool low)
 {
     uint64_t head = b->head;
-    if (!hole_ok(h, b, head)) corrupted("hole header", dh_addr(b));
     size_t size = head & DH_SIZE_MASK, rest = size - need;
+    if (!hole_ok(h, b, head) || size < need) corrupted("hole header", dh_addr(b));
     if (!low && rest >= DH_MIN_BLOCK) {
         unsigned rlist = list_of(rest);
         b->head = rest | DH_FREE;
         if (rlist != list) {
-            list_unlink(h, b, list);
+            list_pop(h, b, list);
             list_push(h, b, rlist);
         }
         dh_block *blk = (dh_block *)(dh_addr(b) + rest);
@@ -308,7 +329,7 @@ INLINE dh_block *carve(struct default_heap *h, dh_block *b, unsigned list, size_
         dh_set_head(h, blk, need, flags, align_log);
         return blk;
     }
-    list_unlink(h, b, list);
+    list_pop(h, b, list);
     cut(h, b, size, need, flags, align_log);
     return b;
 }
@@ -405,14 +426,23 @@ void *dh_pool_alloc(struct default_heap *h, struct layout l, bool low)
 {
     /* l is valid (the entry points check it); both below 2^47, size +
      * align - 1 cannot overflow. */
-    size_t align = l.align < DH_GRAIN ? DH_GRAIN : l.align;
-    if (l.size >= DH_MAX_BLOCK || align >= DH_MAX_BLOCK) return NULL;
+    if (l.size >= DH_MAX_BLOCK) return NULL;
     size_t need = dh_need(l.size);
-    unsigned align_log = dh_log2(align);
-    /* An empty region has no list set: take finds nothing. */
-    dh_block *b = take(h, need, align, DH_GRAIN, 0, align_log, low);
-    if (__builtin_expect(b != NULL, 1)) return (void *)(dh_addr(b) + DH_GRAIN);
-    return alloc_retry(h, need, align, align_log, low);
+    dh_block *b;
+    /* An empty region has no list set: nothing is found. */
+    if (__builtin_expect(l.align <= DH_GRAIN, 1)) {
+        unsigned list;
+        b = find_fit(h, need, &list);
+        if (__builtin_expect(b != NULL, 1)) {
+            b = carve(h, b, list, need, 0, dh_log2(DH_GRAIN), low);
+            return (void *)(dh_addr(b) + DH_GRAIN);
+        }
+        return alloc_retry(h, need, DH_GRAIN, dh_log2(DH_GRAIN), low);
+    }
+    if (l.align >= DH_MAX_BLOCK) return NULL;
+    b = take(h, need, l.align, DH_GRAIN, 0, dh_log2(l.align), low);
+    if (b) return (void *)(dh_addr(b) + DH_GRAIN);
+    return alloc_retry(h, need, l.align, dh_log2(l.align), low);
 }
 
 /* True when l (a valid layout) is the layout class of a pool block of size
@@ -469,11 +499,19 @@ INLINE dh_block *live_block(const struct default_heap *h, uintptr_t ptr, size_t 
     return (dh_block *)b;
 }
 
+void dh_pool_bad_pointer(const struct default_heap *h, uintptr_t p, const char *who)
+{
+    bad_pointer(h, p, who);
+}
+
 void dh_pool_free(struct default_heap *h, uintptr_t p, struct layout l)
 {
     size_t size;
     dh_block *b = live_block(h, p, &size);
-    if (__builtin_expect(!b, 0)) bad_pointer(h, p, "default_heap_dealloc");
+    if (__builtin_expect(!b, 0)) {
+        dh_free_not_pool(h, p, l);
+        return;
+    }
     if (__builtin_expect(!layout_fits(size, dh_align_log(b), l), 0)) layout_mismatch(b, p, l);
     give(h, b, size);
 }
