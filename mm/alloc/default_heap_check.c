@@ -24,6 +24,14 @@ static bool slab_addr_ok(const struct default_heap *h, uintptr_t s)
     return (s & (DH_PAGE - 1)) == 0 && s - h->slab_lo < h->slab_span;
 }
 
+/* The set bits of x (the kernel links no libgcc for __builtin_popcountll). */
+static size_t bits_set(uint64_t x)
+{
+    size_t n = 0;
+    for (; x; x &= x - 1) n++;
+    return n;
+}
+
 static void check_slab(const struct default_heap *h, const dh_slab *s, struct walk *w)
 {
     uintptr_t base = dh_addr(s);
@@ -35,8 +43,8 @@ static void check_slab(const struct default_heap *h, const dh_slab *s, struct wa
     size_t slots = 0, live = 0;
     for (unsigned i = 0; i < DH_PAGE / DH_GRAIN / 64; i++) {
         if (s->live[i] & ~starts[i]) w->broken++; /* live bits only at slot starts */
-        slots += (size_t)__builtin_popcountll(starts[i]);
-        live += (size_t)__builtin_popcountll(s->live[i] & starts[i]);
+        slots += bits_set(starts[i]);
+        live += bits_set(s->live[i] & starts[i]);
     }
     size_t nfree = slots - live;
     bool listed = s->used >= 0;
