@@ -184,13 +184,20 @@ void report_targets(const struct results *r)
     else
         printf("  b footprint / peak live bytes: not measured: default has no extend\n");
     if (ll >= 0) {
+        /* The reference is the post's linked list, which keeps no header: it
+         * serves every 16 bytes of the region as a block (and 1 KiB blocks
+         * back to back). kiln's linked_list seals each block with a 16-byte
+         * header (issue 12), which halves its 16-byte count; the larger of
+         * the two keeps the target as hard as the issue set it. */
         const size_t got[3] = {f->phase.small1, f->phase.large, f->phase.small2};
-        const size_t ref[3] = {l->phase.small1, l->phase.large, l->phase.small2};
+        const size_t post[3] = {BENCH_BLOG_HEAP / 16, BENCH_BLOG_HEAP / 1024, BENCH_BLOG_HEAP / 16};
+        const size_t built[3] = {l->phase.small1, l->phase.large, l->phase.small2};
         static const char *const names[3] = {"16 B", "1 KiB", "16 B again"};
         for (size_t i = 0; i < 3; i++) {
-            snprintf(what, sizeof what, "c2 %s: %zu blocks / linked_list's %zu", names[i], got[i],
-                     ref[i]);
-            target(what, ref[i] ? (double)got[i] / (double)ref[i] : 0, 0.95, false);
+            size_t ref = built[i] > post[i] ? built[i] : post[i];
+            snprintf(what, sizeof what, "c2 %s: %zu blocks / %zu (%s)", names[i], got[i], ref,
+                     ref == built[i] ? "linked_list's" : "the post's headerless linked list");
+            target(what, (double)got[i] / (double)ref, 0.95, false);
         }
     }
     fflush(stdout);

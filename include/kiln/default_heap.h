@@ -4,38 +4,47 @@
  * Two parts share the region:
  *   - the pool (default_heap_pool.c): segregated fit with two-level bitmaps,
  *     as TLSF. Every pool block starts with a 16-byte header {prev_size,
- *     head}; head holds the block's size (a multiple of 16, header included),
- *     flags, and, for a block in use, the log2 of its alignment class and
+ *     head}. head holds the block's size (a multiple of 16, header included)
+ *     and flags; for a block in use also the log2 of its alignment class and
  *     an 8-bit checksum over all of it and the header's address (a hole's
- *     head is its size and DH_FREE, checked by the boundary tag above it); prev_size is the size of
- * the block below while that is a hole (0 while it is in use), so a block's head is written only
- * when the block itself changes. Free blocks are coalesced at once and sit on one of FL x SL lists;
- * a bitmap per level finds the first non-empty list in two bit scans.
- *   - slab pages (default_heap.c): 2 KiB pool blocks whose header sits on a
- *     2 KiB boundary, cut into equal slots of one size class (16, 32, ...,
- *     128 by 16). Small requests (size <= DEFAULT_HEAP_SMALL_MAX, align <= 16)
- *     pop a slot from a per-page free list; a free pushes it back. Slots
- *     carry no header: the page header is found by masking the address. When
- *     no page can be had, a small request takes a pool block (freed by
+ *     head is exactly size | FREE). prev_size is the size of the block below
+ *     while that is a hole (0 while it is in use): the boundary tag. Free
+ *     blocks are coalesced at once and sit on one of FL x SL lists; a bitmap
+ *     per level finds the first non-empty list in two bit scans.
+ *   - slab pages (default_heap.c): 2 KiB pool blocks whose 64-byte header
+ *     sits on a 2 KiB boundary, cut into equal slots of one size class (16,
+ *     32, ..., 128 by 16). The header holds a bitmap of live slots (one bit
+ *     per 16 bytes, set at a live slot's first byte). Small requests (size
+ *     <= DEFAULT_HEAP_SMALL_MAX, align <= 16) take the lowest free slot of
+ *     the first page on their class's list (a bit scan); a free clears the
+ *     slot's bit. Slots carry no header and hold no links: the page is found
+ *     by masking the address, and a write to a freed slot misleads nothing.
+ *     When no page can be had, a small request takes a pool block (freed by
  *     pointer like any other). A page that empties goes back to the pool,
  *     except one per class kept for reuse; those kept pages go back too as
  *     soon as the pool runs short.
  *
+ * The ops take valid layouts (allocator_alloc checks them once); the
+ * default_heap_* functions below check them themselves.
+ *
  * Hardening (issue 12): a misuse panics with a clear message, and never makes
  * the allocator write outside the region or hand out a live block twice.
- *   - each slab page has a bitmap of live slots (one bit per 16 bytes, set at
- *     a live slot's first byte): a free of a clear bit is "double free of
- *     0x..." (a slot start) or "invalid free of 0x..." (anything else);
+ *   - a slab free of a clear live bit is "double free of 0x..." (a slot
+ *     start) or "invalid free of 0x..." (anything else); the check word of a
+ *     slab page names its class, so a free with another class's layout
+ *     fails that one compare and is then named "size mismatch: ...";
  *   - a pool block's header must pass its checksum, lie inside the region and
- *     be in use: else "invalid free" (or "double free" for a freed header);
- *     a hole's size must match the boundary tag above it before it is used;
+ *     be in use: else "invalid free" (or "double free" for a hole's header or
+ *     one a coalesce absorbed); a hole's size must match the boundary tag
+ *     above it before it is used;
  *   - a layout whose size class or alignment class differs from the block's
  *     (larger or smaller) is "size mismatch: ...";
  *   - every size, link and pointer read from metadata is checked against the
- *     region before anything is written through it: "heap corrupted: ...".
- *   A slab page is recognised by a check word (page address ^ a per-heap key)
- *   inside its header; a block's own data would have to forge that word to be
- *   mistaken for one.
+ *     region before anything is written through it, and list links must point
+ *     back: "heap corrupted: ...".
+ *   A slab page is recognised by its check word (page address ^ a per-heap
+ *   key ^ class) inside its header; a block's own data would have to forge
+ *   that word to be mistaken for one.
  *
  * Invariants, checked by default_heap_check():
  *   pool blocks tile [start, end - 16) exactly, then a 16-byte end marker;
@@ -44,9 +53,10 @@
  *   prev_size(b) == (FREE(prev(b)) ? size(prev(b)) : 0);
  *   each free block is on the list of its size, lists are doubly linked, and
  *   bitmap bits == (list != empty);
- *   each slab page: check word, class, used + free slots + unused == slots,
- *   free slots inside the page and clear in the live bitmap; a page is
- *   marked kept exactly when it is empty[its class];
+ *   each slab page: check word and class agree, live bits only at slot
+ *   starts, used == live slots + kept (+ DH_SLAB_UNLISTED exactly while full
+ *   and off its list); a page is marked kept exactly when it is
+ *   empty[its class];
  *   free + used == size.
  *
  * No locking: the caller serialises (mm/heap.c adds the interrupt-safe lock).
