@@ -97,6 +97,7 @@ static dh_slab *slab_new(struct default_heap *h, unsigned cls)
     dh_slab *s = (dh_slab *)dh_pool_take(h, DH_PAGE, DH_PAGE, 0, DH_SLAB, dh_log2(DH_PAGE));
     if (!s) return NULL;
     s->check = dh_slab_check(h, dh_addr(s), cls);
+    s->tag = (uint8_t)(DH_SLAB | DH_FREE);
     memset(s->live, 0, sizeof s->live);
     s->used = 0;
     s->cls = (uint8_t)cls;
@@ -245,7 +246,9 @@ static void op_dealloc(void *state, void *ptr, struct layout l)
 {
     struct default_heap *h = state;
     uintptr_t p = dh_addr(ptr), page = p & ~(uintptr_t)(DH_PAGE - 1);
-    if (__builtin_expect(l.size - 1 < DEFAULT_HEAP_SMALL_MAX && l.align <= DH_GRAIN, 1)) {
+    /* Size 0 is small too (its block is a class 0 slot): it fails the check
+     * word's compare and free_other frees it exactly. */
+    if (__builtin_expect(l.size <= DEFAULT_HEAP_SMALL_MAX && l.align <= DH_GRAIN, 1)) {
         dh_slab *s = (dh_slab *)page;
         if (__builtin_expect(page - h->slab_lo < h->slab_span &&
                                  dh_slab_word(s) == dh_slab_check(h, page, (l.size - 1) >> 4),

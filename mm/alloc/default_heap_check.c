@@ -35,7 +35,8 @@ static size_t bits_set(uint64_t x)
 static void check_slab(const struct default_heap *h, const dh_slab *s, struct walk *w)
 {
     uintptr_t base = dh_addr(s);
-    if (s->cls >= DEFAULT_HEAP_CLASSES || s->check != dh_slab_check(h, base, s->cls)) {
+    if (s->cls >= DEFAULT_HEAP_CLASSES || s->check != dh_slab_check(h, base, s->cls) ||
+        s->tag != (DH_SLAB | DH_FREE)) {
         w->broken++;
         return;
     }

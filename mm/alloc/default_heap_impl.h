@@ -50,19 +50,24 @@ struct default_heap_slab {
      * the class's slot starts (dh_slot_starts) whose bit is clear. */
     uint64_t live[DH_PAGE / DH_GRAIN / 64];
     struct default_heap_slab *next, *prev; /* h->avail[cls] while listed */
+    /* DH_SLAB | DH_FREE: the low byte of what a pool free of the first slot
+     * would read as that block's head, so it is never taken for a live pool
+     * block's header. */
+    uint8_t tag;
+    uint8_t cls;
+    uint8_t kept; /* 1 while this page is h->empty[cls] (byte 58: host tests poke it) */
+    uint8_t unused;
     /* Live slots, + 1 while kept (so that the page kept for its class
      * emptying again takes no slow path), + DH_SLAB_UNLISTED while full. */
     int32_t used;
-    uint8_t cls;
-    uint8_t unused;
-    uint8_t kept; /* 1 while this page is h->empty[cls] (byte 62: host tests poke it) */
-    uint8_t unused2;
 };
 typedef struct default_heap_slab dh_slab;
 #define DH_SLAB_HEADER   sizeof(dh_slab)
 #define DH_SLAB_UNLISTED (-0x4000) /* in used: the page is full, off its avail list */
 _Static_assert(sizeof(dh_slab) % DH_GRAIN == 0, "slots stay 16-aligned");
-_Static_assert(__builtin_offsetof(dh_slab, kept) == 62, "tests/host/test_default_heap_misuse.c");
+_Static_assert(__builtin_offsetof(dh_slab, kept) == 58, "tests/host/test_default_heap_misuse.c");
+_Static_assert(__builtin_offsetof(dh_slab, tag) == DH_SLAB_HEADER - DH_GRAIN + 8,
+               "the head of the block a first slot would be");
 
 /* The slot starts of each class, as a page's live bitmap when every slot is live. */
 extern const uint64_t dh_slot_starts[DEFAULT_HEAP_CLASSES][DH_PAGE / DH_GRAIN / 64];

@@ -142,21 +142,21 @@ static void test_check_detects_corruption(void **state)
     page[2] ^= 1; /* the check word: the page is no longer a slab */
     assert_true(default_heap_check(&heap) > 0);
     EXPECT_PANIC(default_heap_dealloc(&heap, slot, L(16, 8)), "invalid free of 0x");
-    /* The mark of the page kept for its class (byte 62 of the header: see
+    /* The mark of the page kept for its class (byte 58 of the header: see
      * mm/alloc/default_heap_impl.h), which lets a free skip the emptied-page
      * bookkeeping: cleared on the kept page, or set on another. */
     default_heap_init(&heap, region, 1u << 20);
     slot = alloc_ok(&heap, 16, 8);
     default_heap_dealloc(&heap, slot, L(16, 8)); /* the page empties: kept */
     CHECK(&heap);
-    uint8_t *kept = (uint8_t *)((uintptr_t)slot & ~(uintptr_t)(DEFAULT_HEAP_PAGE - 1)) + 62;
+    uint8_t *kept = (uint8_t *)((uintptr_t)slot & ~(uintptr_t)(DEFAULT_HEAP_PAGE - 1)) + 58;
     assert_int_equal(*kept, 1);
     *kept = 0;
     assert_true(default_heap_check(&heap) > 0);
     *kept = 1;
     CHECK(&heap);
     void *other = alloc_ok(&heap, 32, 8); /* a page of another class, not kept */
-    kept = (uint8_t *)((uintptr_t)other & ~(uintptr_t)(DEFAULT_HEAP_PAGE - 1)) + 62;
+    kept = (uint8_t *)((uintptr_t)other & ~(uintptr_t)(DEFAULT_HEAP_PAGE - 1)) + 58;
     assert_int_equal(*kept, 0);
     *kept = 1;
     assert_true(default_heap_check(&heap) > 0);
