@@ -44,7 +44,11 @@
  *     back: "heap corrupted: ...".
  *   A slab page is recognised by its check word (page address ^ a per-heap
  *   key ^ class) inside its header; a block's own data would have to forge
- *   that word to be mistaken for one.
+ *   that word to be mistaken for one. A pool header is recognised by its
+ *   8-bit checksum, its flags, its alignment class and its size, so 16
+ *   bytes of a caller's data below an interior pointer (or below a slab slot
+ *   freed with a layout above 128 bytes) pass for one with a chance of
+ *   about 2^-14 or less.
  *
  * Invariants, checked by default_heap_check():
  *   pool blocks tile [start, end - 16) exactly, then a 16-byte end marker;
