@@ -145,7 +145,9 @@ struct alloc_stats default_heap_stats(const struct default_heap *h);
  * every walk is bounded. */
 size_t default_heap_check(const struct default_heap *h);
 
-/* h as an allocator. */
+/* h as an allocator. Its ops include resize_in_place (what realloc does
+ * when the block need not move), so the kernel heap grows a block in place
+ * under its lock and copies only what must move outside it. */
 struct allocator default_heap_allocator(struct default_heap *h);
 
 #endif

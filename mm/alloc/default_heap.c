@@ -269,22 +269,36 @@ COLD static void small_free_other(struct default_heap *h, dh_slab *s, uintptr_t 
     small_free(h, s, p);
 }
 
+/* Resize live block ptr (checked against l, panicking as a free would,
+ * naming who) to new_size bytes without moving it: within its slab class,
+ * or a pool block shrunk or grown into the hole above; false (nothing
+ * changed) when it cannot. {new_size, l.align} is valid. */
+static bool resize_here(struct default_heap *h, void *ptr, struct layout l, size_t new_size,
+                        const char *who)
+{
+    uintptr_t p = dh_addr(ptr);
+    dh_slab *s = dh_slab_of(h, p);
+    if (s) {
+        if (!dh_slot_live(s, p)) slab_bad_free(s, p, who);
+        if (small_class(l) != s->cls) dh_size_mismatch(p, l, dh_class_size[s->cls], DH_GRAIN);
+        return small_class((struct layout){new_size, l.align}) == s->cls;
+    }
+    dh_block *b = dh_pool_block_of(h, p, who);
+    dh_pool_check_layout(b, p, l);
+    return new_size < DH_MAX_BLOCK && dh_pool_resize(h, b, dh_need(new_size));
+}
+
+static bool op_resize_in_place(void *state, void *ptr, struct layout l, size_t new_size)
+{
+    return resize_here(state, ptr, l, new_size, "default_heap_resize_in_place");
+}
+
 static void *op_realloc(void *state, void *ptr, struct layout l, size_t new_size)
 {
     struct default_heap *h = state;
-    uintptr_t p = dh_addr(ptr);
     struct layout grown = {new_size, l.align};
     if (ptr == NULL) return op_alloc(h, grown);
-    dh_slab *s = dh_slab_of(h, p);
-    if (s) {
-        if (!dh_slot_live(s, p)) slab_bad_free(s, p, "default_heap_realloc");
-        if (small_class(l) != s->cls) dh_size_mismatch(p, l, dh_class_size[s->cls], DH_GRAIN);
-        if (small_class(grown) == s->cls) return ptr;
-    } else {
-        dh_block *b = dh_pool_block_of(h, p, "default_heap_realloc");
-        dh_pool_check_layout(b, p, l);
-        if (new_size < DH_MAX_BLOCK && dh_pool_resize(h, b, dh_need(new_size))) return ptr;
-    }
+    if (resize_here(h, ptr, l, new_size, "default_heap_realloc")) return ptr;
     /* A block that at least doubles (a vec growing) goes to the bottom of
      * its hole, so that its next growth finds room above it. */
     void *q = new_size <= DEFAULT_HEAP_SMALL_MAX && l.align <= DH_GRAIN
@@ -395,6 +409,7 @@ struct allocator default_heap_allocator(struct default_heap *h)
         .alloc = op_alloc,
         .dealloc = op_dealloc,
         .realloc = op_realloc,
+        .resize_in_place = op_resize_in_place,
     };
     return (struct allocator){&ops, h};
 }

@@ -232,6 +232,34 @@ static void test_extend(void **state)
 
 /* ---- realloc and layout_of -------------------------------------------------- */
 
+/* The ops' resize_in_place (what mm/heap.c calls under its lock): true and
+ * the same block, or false and nothing changed; checked as a free. */
+static void test_resize_in_place(void **state)
+{
+    (void)state;
+    default_heap_init(&heap, region, 1u << 20);
+    struct allocator a = default_heap_allocator(&heap);
+    unsigned char *s = alloc_ok(&heap, 20, 8);
+    fill(s, 20, 1);
+    assert_true(a.ops->resize_in_place(a.state, s, L(20, 8), 32));  /* the same 32-byte class */
+    assert_false(a.ops->resize_in_place(a.state, s, L(32, 8), 33)); /* another class */
+    expect_filled(s, 20, 1);
+    unsigned char *p = alloc_ok(&heap, 5000, 8), *wall = alloc_ok(&heap, 100, 8);
+    fill(p, 5000, 2);
+    assert_true(a.ops->resize_in_place(a.state, p, L(5000, 8), 2000));  /* shrinks: a hole above */
+    assert_true(a.ops->resize_in_place(a.state, p, L(2000, 8), 4990));  /* grows into it */
+    assert_false(a.ops->resize_in_place(a.state, p, L(4990, 8), 6000)); /* the wall above */
+    expect_filled(p, 2000, 2);
+    CHECK(&heap);
+    EXPECT_PANIC(a.ops->resize_in_place(a.state, p + 16, L(4990, 8), 10), "invalid free of 0x");
+    EXPECT_PANIC(a.ops->resize_in_place(a.state, p, L(100, 8), 10), "size mismatch");
+    default_heap_dealloc(&heap, wall, L(100, 8));
+    default_heap_dealloc(&heap, p, L(4990, 8));
+    EXPECT_PANIC(a.ops->resize_in_place(a.state, p, L(4990, 8), 10), "double free of 0x");
+    default_heap_dealloc(&heap, s, L(32, 8));
+    expect_all_free(&heap);
+}
+
 static void test_realloc_keeps_data(void **state)
 {
     (void)state;
@@ -421,6 +449,7 @@ int main(void)
         cmocka_unit_test(test_phase_change),
         cmocka_unit_test(test_tiny_and_misaligned_regions),
         cmocka_unit_test(test_extend),
+        cmocka_unit_test(test_resize_in_place),
         cmocka_unit_test(test_realloc_keeps_data),
         cmocka_unit_test(test_layout_of),
         cmocka_unit_test(test_random_workload),
