@@ -273,8 +273,8 @@ COLD static void small_free_other(struct default_heap *h, dh_slab *s, uintptr_t 
  * naming who) to new_size bytes without moving it: within its slab class,
  * or a pool block shrunk or grown into the hole above; false (nothing
  * changed) when it cannot. {new_size, l.align} is valid. */
-static bool resize_here(struct default_heap *h, void *ptr, struct layout l, size_t new_size,
-                        const char *who)
+__attribute__((always_inline)) static inline bool
+resize_here(struct default_heap *h, void *ptr, struct layout l, size_t new_size, const char *who)
 {
     uintptr_t p = dh_addr(ptr);
     dh_slab *s = dh_slab_of(h, p);
