@@ -197,7 +197,6 @@ static inline void small_free(struct default_heap *h, dh_slab *s, uintptr_t p)
 /* A free of p in slab page s whose check word names another class than the
  * layout's: a size mismatch (named after checking the slot). */
 COLD static void small_free_other(struct default_heap *h, dh_slab *s, uintptr_t p, struct layout l);
-COLD static void free_other(struct default_heap *h, uintptr_t p, struct layout l);
 
 /* ---- the entry points ---- */
 
@@ -219,25 +218,25 @@ static void *op_alloc(void *state, struct layout l)
     return alloc_not_small(h, l);
 }
 
-/* A free that the fast paths did not take: a slab slot freed with another
- * class's layout (a size mismatch, named after checking the slot), a small
- * block the pool served, or a pointer that is no block (the pool names it). */
-COLD static void free_other(struct default_heap *h, uintptr_t p, struct layout l)
+/* A free that the fast paths did not take. A slab slot is freed exactly,
+ * and a free with another class's layout is a size mismatch (named after
+ * checking the slot). Anything else is the pool's: freed there (a small
+ * block the pool served), or, once the pool has refused it (pool_refused),
+ * the panic that says why. */
+COLD static void free_other(struct default_heap *h, uintptr_t p, struct layout l, bool pool_refused)
 {
     dh_slab *s = dh_slab_of(h, p);
     if (s)
         small_free_other(h, s, p, l);
+    else if (p && pool_refused)
+        dh_pool_bad_pointer(h, p, "default_heap_dealloc");
     else if (p)
         dh_pool_free(h, p, l);
 }
 
 void dh_free_not_pool(struct default_heap *h, uintptr_t p, struct layout l)
 {
-    dh_slab *s = dh_slab_of(h, p);
-    if (s)
-        small_free_other(h, s, p, l);
-    else if (p)
-        dh_pool_bad_pointer(h, p, "default_heap_dealloc");
+    free_other(h, p, l, true);
 }
 
 /* A small layout's block is a slot of a page whose check word names the
@@ -256,7 +255,7 @@ static void op_dealloc(void *state, void *ptr, struct layout l)
             small_free(h, s, p);
             return;
         }
-        free_other(h, p, l);
+        free_other(h, p, l, false);
         return;
     }
     dh_pool_free(h, p, l);

@@ -84,8 +84,7 @@ static void walk_blocks(const struct default_heap *h, struct walk *w)
             w->broken++;
             return;
         }
-        bool free = blk->head & DH_FREE;
-        if (free) {
+        if (hole) {
             if (prev_free || (blk->head & DH_SLAB)) w->broken++;
             w->free_blocks++;
             w->free_bytes += size;
@@ -98,7 +97,7 @@ static void walk_blocks(const struct default_heap *h, struct walk *w)
             else
                 check_slab(h, (const dh_slab *)b, w);
         }
-        prev_free = free, prev_size = size;
+        prev_free = hole, prev_size = size;
         b += size;
     }
     w->broken++; /* no end marker within the bound */
