@@ -268,36 +268,51 @@ COLD static void small_free_other(struct default_heap *h, dh_slab *s, uintptr_t 
     small_free(h, s, p);
 }
 
-/* Resize live block ptr (checked against l, panicking as a free would,
+/* Where resize_here left a block. */
+enum here { RESIZED, MOVE_SLOT, MOVE_BLOCK };
+
+/* Resize live block p (checked against l, panicking as a free would,
  * naming who) to new_size bytes without moving it: within its slab class,
- * or a pool block shrunk or grown into the hole above; false (nothing
- * changed) when it cannot. {new_size, l.align} is valid. */
-__attribute__((always_inline)) static inline bool
-resize_here(struct default_heap *h, void *ptr, struct layout l, size_t new_size, const char *who)
+ * or a pool block shrunk or grown into the hole above: RESIZED. Else
+ * nothing changed, and the block to move is slot p of *s (MOVE_SLOT) or
+ * pool block *b (MOVE_BLOCK), already checked. {new_size, l.align} is
+ * valid. A small layout's block is looked for among the slab pages first,
+ * any other's in the pool first, as op_dealloc does. */
+__attribute__((always_inline)) static inline enum here resize_here(struct default_heap *h,
+                                                                   uintptr_t p, struct layout l,
+                                                                   size_t new_size, const char *who,
+                                                                   dh_slab **s, dh_block **b)
 {
-    uintptr_t p = dh_addr(ptr);
-    dh_slab *s = dh_slab_of(h, p);
-    if (s) {
-        if (!dh_slot_live(s, p)) slab_bad_free(s, p, who);
-        if (small_class(l) != s->cls) dh_size_mismatch(p, l, dh_class_size[s->cls], DH_GRAIN);
-        return small_class((struct layout){new_size, l.align}) == s->cls;
+    *s = small_class(l) < DEFAULT_HEAP_CLASSES ? dh_slab_of(h, p) : NULL;
+    if (!*s) {
+        enum dh_resize r = dh_pool_resize(h, p, l, new_size, b);
+        if (r != DH_NOT_POOL) return r == DH_RESIZED ? RESIZED : MOVE_BLOCK;
+        if (!(*s = dh_slab_of(h, p))) dh_pool_bad_pointer(h, p, who);
     }
-    dh_block *b = dh_pool_block_of(h, p, who);
-    dh_pool_check_layout(b, p, l);
-    return new_size < DH_MAX_BLOCK && dh_pool_resize(h, b, dh_need(new_size));
+    if (!dh_slot_live(*s, p)) slab_bad_free(*s, p, who);
+    if (small_class(l) != (*s)->cls) dh_size_mismatch(p, l, dh_class_size[(*s)->cls], DH_GRAIN);
+    return small_class((struct layout){new_size, l.align}) == (*s)->cls ? RESIZED : MOVE_SLOT;
 }
 
 static bool op_resize_in_place(void *state, void *ptr, struct layout l, size_t new_size)
 {
-    return resize_here(state, ptr, l, new_size, "default_heap_resize_in_place");
+    dh_slab *s;
+    dh_block *b;
+    return resize_here(state, dh_addr(ptr), l, new_size, "default_heap_resize_in_place", &s, &b) ==
+           RESIZED;
 }
 
+/* A block that moves is freed here, without the checks op_dealloc would
+ * repeat: resize_here made them. */
 static void *op_realloc(void *state, void *ptr, struct layout l, size_t new_size)
 {
     struct default_heap *h = state;
     struct layout grown = {new_size, l.align};
     if (ptr == NULL) return op_alloc(h, grown);
-    if (resize_here(h, ptr, l, new_size, "default_heap_realloc")) return ptr;
+    dh_slab *s;
+    dh_block *b;
+    enum here r = resize_here(h, dh_addr(ptr), l, new_size, "default_heap_realloc", &s, &b);
+    if (r == RESIZED) return ptr;
     /* A block that at least doubles (a vec growing) goes to the bottom of
      * its hole, so that its next growth finds room above it. */
     void *q = new_size <= DEFAULT_HEAP_SMALL_MAX && l.align <= DH_GRAIN
@@ -305,7 +320,10 @@ static void *op_realloc(void *state, void *ptr, struct layout l, size_t new_size
                   : dh_pool_alloc(h, grown, new_size / 2 >= l.size);
     if (q == NULL) return NULL;
     memcpy(q, ptr, l.size < new_size ? l.size : new_size);
-    op_dealloc(h, ptr, l);
+    if (r == MOVE_SLOT)
+        small_free(h, s, dh_addr(ptr));
+    else
+        dh_pool_give(h, b);
     return q;
 }
 

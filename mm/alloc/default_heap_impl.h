@@ -166,8 +166,6 @@ noreturn void dh_pool_bad_pointer(const struct default_heap *h, uintptr_t p, con
 /* dh_pool_free's way out for p that is no live pool block: a slab slot
  * freed with another class's layout, NULL (nothing), or the panic. */
 void dh_free_not_pool(struct default_heap *h, uintptr_t p, struct layout l);
-/* Panic unless l is the layout class of pool block b (payload p). */
-void dh_pool_check_layout(const dh_block *b, uintptr_t p, struct layout l);
 /* The panic of a dealloc whose layout is not the block's (an invalid layout
  * is named as such). */
 DH_FAILS noreturn void dh_size_mismatch(uintptr_t p, struct layout l, size_t real,
@@ -181,9 +179,18 @@ DH_FAILS noreturn void dh_size_mismatch(uintptr_t p, struct layout l, size_t rea
           "holds %zu bytes at align %zu",
           (unsigned long)p, l.size, l.align, real, real_align);
 }
-/* Shrink used block b to need bytes or grow it in place into the hole above;
- * false when it cannot grow. */
-bool dh_pool_resize(struct default_heap *h, dh_block *b, size_t need);
+/* What dh_pool_resize did. */
+enum dh_resize {
+    DH_RESIZED,   /* the block now holds new_size bytes, in place */
+    DH_MUST_MOVE, /* nothing changed: the block cannot hold new_size bytes in place */
+    DH_NOT_POOL,  /* p is no live pool block (only its header was read) */
+};
+/* Resize the live pool block at payload p, checked against valid layout l
+ * as dh_pool_free checks it (a mismatch panics), to new_size bytes in place:
+ * shrunk, or grown into the hole above. *block: the block, unless
+ * DH_NOT_POOL (then the caller looks for a slab slot, or panics). */
+enum dh_resize dh_pool_resize(struct default_heap *h, uintptr_t p, struct layout l, size_t new_size,
+                              dh_block **block);
 /* The pool block whose payload is ptr, validated (in the region, checksum,
  * in use, not a slab); panics "invalid free" / "double free" naming who. */
 dh_block *dh_pool_block_of(const struct default_heap *h, uintptr_t ptr, const char *who);

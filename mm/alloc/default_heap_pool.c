@@ -461,11 +461,6 @@ DH_FAILS noreturn void layout_mismatch(const dh_block *b, uintptr_t p, struct la
     dh_size_mismatch(p, l, dh_size(b) - DH_GRAIN, (size_t)1 << dh_align_log(b));
 }
 
-void dh_pool_check_layout(const dh_block *b, uintptr_t p, struct layout l)
-{
-    if (!layout_fits(dh_size(b), dh_align_log(b), l)) layout_mismatch(b, p, l);
-}
-
 /* The panic of a pointer that live_block rejects: which check failed. */
 DH_FAILS noreturn void bad_pointer(const struct default_heap *h, uintptr_t ptr, const char *who)
 {
@@ -516,19 +511,30 @@ void dh_pool_free(struct default_heap *h, uintptr_t p, struct layout l)
     give(h, b, size);
 }
 
-bool dh_pool_resize(struct default_heap *h, dh_block *b, size_t need)
+enum dh_resize dh_pool_resize(struct default_heap *h, uintptr_t p, struct layout l, size_t new_size,
+                              dh_block **block)
 {
-    size_t size = dh_size(b);
-    uint64_t flags = b->head & DH_FLAG_MASK;
-    unsigned align_log = dh_align_log(b);
+    size_t size;
+    dh_block *b = live_block(h, p, &size);
+    if (!b) return DH_NOT_POOL;
+    uint64_t head = b->head;
+    unsigned align_log = (unsigned)(head >> 48) & 63;
+    if (!layout_fits(size, align_log, l)) layout_mismatch(b, p, l);
+    *block = b;
+    if (new_size >= DH_MAX_BLOCK) return DH_MUST_MOVE;
+    size_t need = dh_need(new_size);
     dh_block *n = free_above(h, b, size);
-    if (need > size && (!n || size + dh_size(n) < need)) return false;
-    if (n) { /* take the hole above in, then cut what is not needed */
-        list_unlink(h, n, list_of(dh_size(n)));
-        size += dh_size(n);
+    if (!n) {
+        if (need > size) return DH_MUST_MOVE;
+        if (size - need < DH_MIN_BLOCK) return DH_RESIZED; /* nothing to cut off */
+    } else { /* take the hole above in, then cut what is not needed */
+        size_t ns = dh_size(n);
+        if (need > size + ns) return DH_MUST_MOVE;
+        list_unlink(h, n, list_of(ns));
+        size += ns;
     }
-    cut(h, b, size, need, flags, align_log);
-    return true;
+    cut(h, b, size, need, head & DH_FLAG_MASK, align_log);
+    return DH_RESIZED;
 }
 
 dh_block *dh_pool_block_of(const struct default_heap *h, uintptr_t ptr, const char *who)
