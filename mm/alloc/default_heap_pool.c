@@ -69,17 +69,24 @@ static inline bool link_ok(const struct default_heap *h, const dh_block *b)
     return dh_addr(b) - h->start <= h->pool_span - DH_MIN_BLOCK;
 }
 
-/* head, read from the hole at b, may be used: the hole is marked free, is at
- * least a minimal block, ends at or below the end marker, and the block
- * above records its size (the boundary tag); a hole's head is exactly
- * size | DH_FREE. These keep every write inside
- * the region, and a hole's size from overlapping a live block. */
-static inline bool hole_ok(const struct default_heap *h, const dh_block *b, uint64_t head)
+/* head, read from the hole at b, may be used for a hole of at least min
+ * bytes (min >= DH_MIN_BLOCK): the hole is marked free, is at least min
+ * bytes long, ends at or below the end marker, and the block above records
+ * its size (the boundary tag); a hole's head is exactly size | DH_FREE.
+ * These keep every write inside the region, and a hole's size from
+ * overlapping a live block. (b lies at or below the end marker.) */
+static inline bool hole_fits(const struct default_heap *h, const dh_block *b, uint64_t head,
+                             size_t min)
 {
     size_t size = head & DH_SIZE_MASK;
-    return (head & ~DH_SIZE_MASK) == DH_FREE && size >= DH_MIN_BLOCK &&
-           size <= h->pool_span - (dh_addr(b) - h->start) &&
+    return head == (size | DH_FREE) && size >= min &&
+           size <= dh_addr(dh_end_marker(h)) - dh_addr(b) &&
            ((const dh_block *)(dh_addr(b) + size))->prev_size == size;
+}
+
+static inline bool hole_ok(const struct default_heap *h, const dh_block *b, uint64_t head)
+{
+    return hole_fits(h, b, head, DH_MIN_BLOCK);
 }
 
 /* ---- the lists ---- */
@@ -315,7 +322,7 @@ INLINE dh_block *carve(struct default_heap *h, dh_block *b, unsigned list, size_
 {
     uint64_t head = b->head;
     size_t size = head & DH_SIZE_MASK, rest = size - need;
-    if (!hole_ok(h, b, head) || size < need) corrupted("hole header", dh_addr(b));
+    if (!hole_fits(h, b, head, need)) corrupted("hole header", dh_addr(b));
     if (!low && rest >= DH_MIN_BLOCK) {
         unsigned rlist = list_of(rest);
         b->head = rest | DH_FREE;
@@ -412,37 +419,37 @@ void dh_pool_give(struct default_heap *h, dh_block *b)
     give(h, b, dh_size(b));
 }
 
-/* The slow end of dh_pool_alloc: an empty region, or no fit until the kept
- * slab pages go back to the pool. */
-COLD static void *alloc_retry(struct default_heap *h, size_t need, size_t align, unsigned align_log,
-                              bool low)
+/* What dh_pool_alloc's fast path leaves: an alignment above 16, no hole
+ * found at the head of need's list or above it, an empty region, or no fit
+ * until the kept slab pages go back to the pool. Out of line, so that the
+ * fast path makes no call and saves few registers. */
+__attribute__((noinline)) static void *alloc_other(struct default_heap *h, struct layout l, bool low)
 {
-    if (!dh_has_blocks(h) || !dh_slab_flush(h)) return NULL;
-    dh_block *b = take(h, need, align, DH_GRAIN, 0, align_log, low);
+    /* l is valid (the entry points check it): size + align - 1 cannot
+     * overflow. */
+    if (l.size >= DH_MAX_BLOCK || l.align >= DH_MAX_BLOCK) return NULL;
+    size_t need = dh_need(l.size), align = l.align > DH_GRAIN ? l.align : DH_GRAIN;
+    dh_block *b = take(h, need, align, DH_GRAIN, 0, dh_log2(align), low);
+    if (!b && dh_has_blocks(h) && dh_slab_flush(h))
+        b = take(h, need, align, DH_GRAIN, 0, dh_log2(align), low);
     return b ? (void *)(dh_addr(b) + DH_GRAIN) : NULL;
 }
 
 void *dh_pool_alloc(struct default_heap *h, struct layout l, bool low)
 {
-    /* l is valid (the entry points check it); both below 2^47, size +
-     * align - 1 cannot overflow. */
-    if (l.size >= DH_MAX_BLOCK) return NULL;
+    if (__builtin_expect(l.align > DH_GRAIN || l.size >= DH_MAX_BLOCK, 0))
+        return alloc_other(h, l, low);
     size_t need = dh_need(l.size);
-    dh_block *b;
-    /* An empty region has no list set: nothing is found. */
-    if (__builtin_expect(l.align <= DH_GRAIN, 1)) {
-        unsigned list;
-        b = find_fit(h, need, &list);
-        if (__builtin_expect(b != NULL, 1)) {
-            b = carve(h, b, list, need, 0, dh_log2(DH_GRAIN), low);
-            return (void *)(dh_addr(b) + DH_GRAIN);
-        }
-        return alloc_retry(h, need, DH_GRAIN, dh_log2(DH_GRAIN), low);
+    unsigned list = list_of(need);
+    /* The head of need's own list when it fits, else the first hole of a
+     * list above (an empty region has no list set: nothing is found). */
+    dh_block *b = h->heads[list];
+    if (__builtin_expect(!b || dh_size(b) < need, 0)) {
+        b = first_above(h, &list);
+        if (__builtin_expect(!b, 0)) return alloc_other(h, l, low);
     }
-    if (l.align >= DH_MAX_BLOCK) return NULL;
-    b = take(h, need, l.align, DH_GRAIN, 0, dh_log2(l.align), low);
-    if (b) return (void *)(dh_addr(b) + DH_GRAIN);
-    return alloc_retry(h, need, l.align, dh_log2(l.align), low);
+    b = carve(h, b, list, need, 0, dh_log2(DH_GRAIN), low);
+    return (void *)(dh_addr(b) + DH_GRAIN);
 }
 
 /* True when l (a valid layout) is the layout class of a pool block of size
