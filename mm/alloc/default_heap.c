@@ -307,8 +307,7 @@ static bool op_resize_in_place(void *state, void *ptr, struct layout l, size_t n
 static void *op_realloc(void *state, void *ptr, struct layout l, size_t new_size)
 {
     struct default_heap *h = state;
-    struct layout grown = {new_size, l.align};
-    if (ptr == NULL) return op_alloc(h, grown);
+    if (ptr == NULL) return op_alloc(h, (struct layout){new_size, l.align});
     dh_slab *s;
     dh_block *b;
     enum here r = resize_here(h, dh_addr(ptr), l, new_size, "default_heap_realloc", &s, &b);
@@ -317,7 +316,7 @@ static void *op_realloc(void *state, void *ptr, struct layout l, size_t new_size
      * its hole, so that its next growth finds room above it. */
     void *q = new_size <= DEFAULT_HEAP_SMALL_MAX && l.align <= DH_GRAIN
                   ? small_alloc(h, dh_class_of[(new_size + DH_GRAIN - 1) >> 4], new_size)
-                  : dh_pool_alloc(h, grown, new_size / 2 >= l.size);
+                  : dh_pool_alloc(h, (struct layout){new_size, l.align}, new_size / 2 >= l.size);
     if (q == NULL) return NULL;
     memcpy(q, ptr, l.size < new_size ? l.size : new_size);
     if (r == MOVE_SLOT)

@@ -419,11 +419,13 @@ void dh_pool_give(struct default_heap *h, dh_block *b)
     give(h, b, dh_size(b));
 }
 
-/* What dh_pool_alloc's fast path leaves: an alignment above 16, no hole
- * found at the head of need's list or above it, an empty region, or no fit
- * until the kept slab pages go back to the pool. Out of line, so that the
+/* What dh_pool_alloc's fast path leaves: an alignment above 16, size 0 or
+ * a need past the list table, no hole found at the head of need's list or
+ * above it, an empty region, or no fit until the kept slab pages go back to
+ * the pool. Out of line, so that the
  * fast path makes no call and saves few registers. */
-__attribute__((noinline)) static void *alloc_other(struct default_heap *h, struct layout l, bool low)
+__attribute__((noinline)) static void *alloc_other(struct default_heap *h, struct layout l,
+                                                   bool low)
 {
     /* l is valid (the entry points check it): size + align - 1 cannot
      * overflow. */
@@ -437,10 +439,12 @@ __attribute__((noinline)) static void *alloc_other(struct default_heap *h, struc
 
 void *dh_pool_alloc(struct default_heap *h, struct layout l, bool low)
 {
-    if (__builtin_expect(l.align > DH_GRAIN || l.size >= DH_MAX_BLOCK, 0))
+    /* Sizes 1 .. TABLE_MAX - 32: need is dh_need(l.size) (at least 32), and
+     * its list is in the table. */
+    if (__builtin_expect(l.align > DH_GRAIN || l.size - 1 >= TABLE_MAX - 2 * DH_GRAIN, 0))
         return alloc_other(h, l, low);
-    size_t need = dh_need(l.size);
-    unsigned list = list_of(need);
+    size_t need = (l.size + 2 * DH_GRAIN - 1) & ~(size_t)(DH_GRAIN - 1);
+    unsigned list = list_table[need >> 4];
     /* The head of need's own list when it fits, else the first hole of a
      * list above (an empty region has no list set: nothing is found). */
     dh_block *b = h->heads[list];
