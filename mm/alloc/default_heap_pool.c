@@ -258,25 +258,18 @@ void dh_pool_extend(struct default_heap *h, uintptr_t new_end)
 
 /* ---- take and give ---- */
 
-/* Where in hole b a block whose (address + off) is align-aligned may start:
- * b itself or at least DH_MIN_BLOCK above (the gap becomes a hole). */
-static inline uintptr_t aligned_start(uintptr_t b, size_t align, size_t off)
+/* How far above hole b the first block whose (address + off) is a multiple
+ * of align may start: 0 or at least DH_MIN_BLOCK (the gap becomes a hole). */
+static inline size_t aligned_gap(uintptr_t b, size_t align, size_t off)
 {
-    uintptr_t a = ((b + off + align - 1) & ~(uintptr_t)(align - 1)) - off;
-    if (a != b && a - b < DH_MIN_BLOCK) a += align;
-    return a;
-}
-
-static inline bool fits_aligned(const dh_block *b, size_t need, size_t align, size_t off)
-{
-    uintptr_t a = aligned_start(dh_addr(b), align, off);
-    return a - dh_addr(b) <= dh_size(b) && dh_size(b) - (a - dh_addr(b)) >= need;
+    size_t gap = (0 - (b + off)) & (align - 1);
+    return gap && gap < DH_MIN_BLOCK ? gap + align : gap;
 }
 
 /* An aligned fit: a bounded look at the holes of need's lists and above
  * (which finds fits in a fragmented pool without splitting a large hole),
  * then the search that always fits. */
-static dh_block *find_aligned(struct default_heap *h, size_t need, size_t align, size_t off)
+INLINE dh_block *find_aligned(struct default_heap *h, size_t need, size_t align, size_t off)
 {
     unsigned list = list_of(need), fl = list / DEFAULT_HEAP_SL, sl = list % DEFAULT_HEAP_SL;
     unsigned looked = 0;
@@ -286,7 +279,7 @@ static dh_block *find_aligned(struct default_heap *h, size_t need, size_t align,
             dh_block *b = h->heads[fl * DEFAULT_HEAP_SL + (unsigned)__builtin_ctz(slm)];
             for (; b; b = b->next_free) {
                 if (!link_ok(h, b)) corrupted("free-list link", dh_addr(b));
-                if (fits_aligned(b, need, align, off)) return b;
+                if (need + aligned_gap(dh_addr(b), align, off) <= dh_size(b)) return b;
                 if (++looked == 16) {
                     size_t any = need + align + DH_GRAIN; /* fits at any alignment */
                     return any < DH_MAX_BLOCK ? find_fit(h, any, &list) : NULL;
@@ -343,19 +336,18 @@ INLINE dh_block *carve(struct default_heap *h, dh_block *b, unsigned list, size_
 
 /* A block of need bytes from hole b whose (address + off) is a multiple of
  * align (> 16); the gap below it stays a hole. */
-static dh_block *carve_aligned(struct default_heap *h, dh_block *b, size_t need, size_t align,
+INLINE dh_block *carve_aligned(struct default_heap *h, dh_block *b, size_t need, size_t align,
                                size_t off, uint64_t flags, unsigned align_log)
 {
     uint64_t head = b->head;
-    if (!hole_ok(h, b, head)) corrupted("hole header", dh_addr(b));
+    size_t gap = aligned_gap(dh_addr(b), align, off);
+    if (!hole_fits(h, b, head, need + gap)) corrupted("hole header", dh_addr(b));
     size_t size = head & DH_SIZE_MASK;
     list_unlink(h, b, list_of(size));
-    uintptr_t a = aligned_start(dh_addr(b), align, off);
-    if (a != dh_addr(b)) {
-        size_t gap = a - dh_addr(b);
+    if (gap) {
         b->head = gap | DH_FREE;
         list_push(h, b, list_of(gap));
-        b = (dh_block *)a;
+        b = (dh_block *)(dh_addr(b) + gap);
         b->prev_size = gap;
         size -= gap;
     }
@@ -363,14 +355,20 @@ static dh_block *carve_aligned(struct default_heap *h, dh_block *b, size_t need,
     return b;
 }
 
+/* A used block of need bytes (< DH_MAX_BLOCK) at align > 16, or NULL. */
+__attribute__((noinline)) static dh_block *take_aligned(struct default_heap *h, size_t need,
+                                                        size_t align, size_t off, uint64_t flags,
+                                                        unsigned align_log)
+{
+    dh_block *b = find_aligned(h, need, align, off);
+    return b ? carve_aligned(h, b, need, align, off, flags, align_log) : NULL;
+}
+
 /* A used block of need bytes (< DH_MAX_BLOCK) or NULL; see dh_pool_take. */
 INLINE dh_block *take(struct default_heap *h, size_t need, size_t align, size_t off, uint64_t flags,
                       unsigned align_log, bool low)
 {
-    if (align > DH_GRAIN) {
-        dh_block *b = find_aligned(h, need, align, off);
-        return b ? carve_aligned(h, b, need, align, off, flags, align_log) : NULL;
-    }
+    if (align > DH_GRAIN) return take_aligned(h, need, align, off, flags, align_log);
     unsigned list;
     dh_block *b = find_fit(h, need, &list);
     return b ? carve(h, b, list, need, flags, align_log, low) : NULL;
