@@ -205,7 +205,7 @@ COLD static void small_free_other(struct default_heap *h, dh_slab *s, uintptr_t 
 __attribute__((noinline)) static void *alloc_not_small(struct default_heap *h, struct layout l)
 {
     if (l.size == 0 && l.align <= DH_GRAIN) return small_alloc(h, 0, 0);
-    return dh_pool_alloc(h, l, false);
+    return dh_pool_alloc(h, l);
 }
 
 /* The ops take valid layouts (allocator_alloc and default_heap_alloc check
@@ -316,7 +316,8 @@ static void *op_realloc(void *state, void *ptr, struct layout l, size_t new_size
      * its hole, so that its next growth finds room above it. */
     void *q = new_size <= DEFAULT_HEAP_SMALL_MAX && l.align <= DH_GRAIN
                   ? small_alloc(h, dh_class_of[(new_size + DH_GRAIN - 1) >> 4], new_size)
-                  : dh_pool_alloc(h, (struct layout){new_size, l.align}, new_size / 2 >= l.size);
+              : new_size / 2 >= l.size ? dh_pool_alloc_low(h, (struct layout){new_size, l.align})
+                                       : dh_pool_alloc(h, (struct layout){new_size, l.align});
     if (q == NULL) return NULL;
     memcpy(q, ptr, l.size < new_size ? l.size : new_size);
     if (r == MOVE_SLOT)

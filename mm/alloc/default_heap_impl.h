@@ -154,9 +154,10 @@ dh_block *dh_pool_take(struct default_heap *h, size_t need, size_t align, size_t
                        uint64_t flags, unsigned align_log);
 /* Return used block b to the pool, coalescing with its neighbours. */
 void dh_pool_give(struct default_heap *h, dh_block *b);
-/* A pool block for valid layout l (any alignment) or NULL. low: at the
- * bottom of its hole, so realloc may grow it in place. */
-void *dh_pool_alloc(struct default_heap *h, struct layout l, bool low);
+/* A pool block for valid layout l (any alignment) or NULL. */
+void *dh_pool_alloc(struct default_heap *h, struct layout l);
+/* The same, at the bottom of its hole, so realloc may grow it in place. */
+void *dh_pool_alloc_low(struct default_heap *h, struct layout l);
 /* Free the pool block at payload p, checked as a dealloc with valid layout l
  * (a p that is no pool block goes to dh_free_not_pool). */
 void dh_pool_free(struct default_heap *h, uintptr_t p, struct layout l);

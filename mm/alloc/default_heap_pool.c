@@ -422,25 +422,26 @@ void dh_pool_give(struct default_heap *h, dh_block *b)
  * above it, an empty region, or no fit until the kept slab pages go back to
  * the pool. Out of line, so that the
  * fast path makes no call and saves few registers. */
-__attribute__((noinline)) static void *alloc_other(struct default_heap *h, struct layout l,
-                                                   bool low)
+__attribute__((noinline)) static void *alloc_other(struct default_heap *h, size_t size,
+                                                   size_t align, bool low)
 {
-    /* l is valid (the entry points check it): size + align - 1 cannot
-     * overflow. */
-    if (l.size >= DH_MAX_BLOCK || l.align >= DH_MAX_BLOCK) return NULL;
-    size_t need = dh_need(l.size), align = l.align > DH_GRAIN ? l.align : DH_GRAIN;
+    /* {size, align} is valid (the entry points check it): size + align - 1
+     * cannot overflow. */
+    if (size >= DH_MAX_BLOCK || align >= DH_MAX_BLOCK) return NULL;
+    size_t need = dh_need(size);
+    if (align < DH_GRAIN) align = DH_GRAIN;
     dh_block *b = take(h, need, align, DH_GRAIN, 0, dh_log2(align), low);
     if (!b && dh_has_blocks(h) && dh_slab_flush(h))
         b = take(h, need, align, DH_GRAIN, 0, dh_log2(align), low);
     return b ? (void *)(dh_addr(b) + DH_GRAIN) : NULL;
 }
 
-void *dh_pool_alloc(struct default_heap *h, struct layout l, bool low)
+INLINE void *pool_alloc(struct default_heap *h, struct layout l, bool low)
 {
     /* Sizes 1 .. TABLE_MAX - 32: need is dh_need(l.size) (at least 32), and
      * its list is in the table. */
     if (__builtin_expect(l.align > DH_GRAIN || l.size - 1 >= TABLE_MAX - 2 * DH_GRAIN, 0))
-        return alloc_other(h, l, low);
+        return alloc_other(h, l.size, l.align, low);
     size_t need = (l.size + 2 * DH_GRAIN - 1) & ~(size_t)(DH_GRAIN - 1);
     unsigned list = list_table[need >> 4];
     /* The head of need's own list when it fits, else the first hole of a
@@ -448,10 +449,20 @@ void *dh_pool_alloc(struct default_heap *h, struct layout l, bool low)
     dh_block *b = h->heads[list];
     if (__builtin_expect(!b || dh_size(b) < need, 0)) {
         b = first_above(h, &list);
-        if (__builtin_expect(!b, 0)) return alloc_other(h, l, low);
+        if (__builtin_expect(!b, 0)) return alloc_other(h, l.size, l.align, low);
     }
     b = carve(h, b, list, need, 0, dh_log2(DH_GRAIN), low);
     return (void *)(dh_addr(b) + DH_GRAIN);
+}
+
+void *dh_pool_alloc(struct default_heap *h, struct layout l)
+{
+    return pool_alloc(h, l, false);
+}
+
+void *dh_pool_alloc_low(struct default_heap *h, struct layout l)
+{
+    return pool_alloc(h, l, true);
 }
 
 /* True when l (a valid layout) is the layout class of a pool block of size
