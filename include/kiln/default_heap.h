@@ -58,7 +58,7 @@
  *   each free block is on the list of its size, lists are doubly linked, and
  *   bitmap bits == (list != empty);
  *   each slab page: check word and class agree, live bits only at slot
- *   starts, used == live slots + kept (+ DH_SLAB_UNLISTED exactly while full
+ *   starts, quota == live slots - 1 + kept (+ DH_SLAB_UNLISTED exactly while full
  *   and off its list); a page is marked kept exactly when it is
  *   empty[its class];
  *   free + used == size.
@@ -92,8 +92,8 @@ struct default_heap {
     uintptr_t start, end; /* the region [start, end), multiples of 16 */
     uintptr_t top;        /* the caller's end: end == round_down(top, 16), or start if tiny */
     size_t pool_span;     /* end - 16 - start (where headers may lie), 0 while empty */
-    uintptr_t slab_lo;    /* slab pages lie inside [slab_lo, slab_lo + slab_span) */
-    size_t slab_span;
+    uintptr_t slab_lo;    /* slab pages lie inside [slab_lo, slab_lo + 16 * slab_grains) */
+    size_t slab_grains;
     uintptr_t key; /* per-heap: seeds checksums and slab check words */
     /* Slab pages of class c with a free slot (and, lazily, full ones). */
     struct default_heap_slab *avail[DEFAULT_HEAP_CLASSES];

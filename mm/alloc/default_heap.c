@@ -21,18 +21,15 @@ const uint16_t dh_class_size[DEFAULT_HEAP_CLASSES] = {16, 32, 48, 64, 80, 96, 11
 /* dh_class_of[(size + 15) / 16]: the smallest class that holds size. */
 const uint8_t dh_class_of[DEFAULT_HEAP_SMALL_MAX / DH_GRAIN + 1] = {0, 0, 1, 2, 3, 4, 5, 6, 7};
 
-/* Bit i set: a slot of the class starts at offset 16 i (slots from offset
- * 64, as many as fit in the page). tests/host/test_default_heap.c recomputes
- * the table. */
-const uint64_t dh_slot_starts[DEFAULT_HEAP_CLASSES][DH_PAGE / DH_GRAIN / 64] = {
-    {0xfffffffffffffff0ull, 0xffffffffffffffffull}, /*  16 bytes: 124 slots */
-    {0x5555555555555550ull, 0x5555555555555555ull}, /*  32 bytes: 62 slots */
-    {0x2492492492492490ull, 0x1249249249249249ull}, /*  48 bytes: 41 slots */
-    {0x1111111111111110ull, 0x1111111111111111ull}, /*  64 bytes: 31 slots */
-    {0x0842108421084210ull, 0x0084210842108421ull}, /*  80 bytes: 24 slots */
-    {0x0410410410410410ull, 0x0041041041041041ull}, /*  96 bytes: 20 slots */
-    {0x1020408102040810ull, 0x0010204081020408ull}, /* 112 bytes: 17 slots */
-    {0x1010101010101010ull, 0x0010101010101010ull}, /* 128 bytes: 15 slots */
+/* Bit i of word w set: a slot of class c starts at offset 16 (64 w + i)
+ * (slots from offset 64, as many as fit in the page: 124, 62, 41, 31, 24,
+ * 20, 17 and 15 slots). tests/host/test_default_heap.c recomputes the
+ * table. */
+const uint64_t dh_slot_starts[DH_PAGE / DH_GRAIN / 64][DEFAULT_HEAP_CLASSES] = {
+    {0xfffffffffffffff0ull, 0x5555555555555550ull, 0x2492492492492490ull, 0x1111111111111110ull,
+     0x0842108421084210ull, 0x0410410410410410ull, 0x1020408102040810ull, 0x1010101010101010ull},
+    {0xffffffffffffffffull, 0x5555555555555555ull, 0x1249249249249249ull, 0x1111111111111111ull,
+     0x0084210842108421ull, 0x0041041041041041ull, 0x0010204081020408ull, 0x0010101010101010ull},
 };
 
 /* The slab class of layout l, or DEFAULT_HEAP_CLASSES when l is not small
@@ -66,7 +63,7 @@ static void slab_unlink(struct default_heap *h, dh_slab *s)
 
 static inline bool slab_listed(const dh_slab *s)
 {
-    return s->used >= 0;
+    return s->quota >= -1; /* -1: nothing live, about to be kept or released */
 }
 
 static void slab_release(struct default_heap *h, dh_slab *s)
@@ -84,7 +81,7 @@ bool dh_slab_flush(struct default_heap *h)
         h->empty[c] = NULL;
         if (!s) continue;
         s->kept = 0;
-        if (--s->used == 0) { /* only the kept page's own count was left */
+        if (--s->quota == -1) { /* nothing was live on it */
             slab_release(h, s);
             any = true;
         }
@@ -99,11 +96,17 @@ static dh_slab *slab_new(struct default_heap *h, unsigned cls)
     s->check = dh_slab_check(h, dh_addr(s), cls);
     s->tag = (uint8_t)(DH_SLAB | DH_FREE);
     memset(s->live, 0, sizeof s->live);
-    s->used = 0;
+    s->quota = -1; /* nothing live, not kept: the caller takes a slot at once */
     s->cls = (uint8_t)cls;
     s->kept = 0;
     slab_link(h, s);
     return s;
+}
+
+/* The free slots of word w of page s of class cls. */
+static inline uint64_t slots_free(const dh_slab *s, size_t cls, unsigned w)
+{
+    return dh_slot_starts[w][cls] & ~s->live[w];
 }
 
 /* Take the lowest of free slots in word w of page s. */
@@ -111,8 +114,8 @@ static inline void *slot_take(dh_slab *s, unsigned w, uint64_t free)
 {
     unsigned i = (unsigned)__builtin_ctzll(free);
     s->live[w] |= 1ull << i;
-    s->used++;
-    return (void *)(dh_addr(s) + (((size_t)w << 6) + i) * DH_GRAIN);
+    s->quota++;
+    return (void *)(dh_addr(s) + (w * 64 + i) * DH_GRAIN); /* unsigned: no sign extension */
 }
 
 /* The slow path of a small alloc: the next page with a free slot, a new
@@ -127,11 +130,11 @@ COLD static void *small_alloc_slow(struct default_heap *h, size_t cls, size_t si
             return b ? (void *)(dh_addr(b) + DH_GRAIN) : NULL;
         }
         for (unsigned w = 0; w < DH_PAGE / DH_GRAIN / 64; w++) {
-            uint64_t free = dh_slot_starts[cls][w] & ~s->live[w];
+            uint64_t free = slots_free(s, cls, w);
             if (free) return slot_take(s, w, free);
         }
         slab_unlink(h, s); /* full: off the list until a slot comes back */
-        s->used += DH_SLAB_UNLISTED;
+        s->quota += DH_SLAB_UNLISTED;
     }
 }
 
@@ -139,11 +142,10 @@ COLD static void *small_alloc_slow(struct default_heap *h, size_t cls, size_t si
 static inline void *small_alloc(struct default_heap *h, size_t cls, size_t size)
 {
     dh_slab *s = h->avail[cls];
-    uint64_t free;
     if (__builtin_expect(s != NULL, 1)) {
-        if (__builtin_expect((free = dh_slot_starts[cls][0] & ~s->live[0]) != 0, 1))
-            return slot_take(s, 0, free);
-        if ((free = dh_slot_starts[cls][1] & ~s->live[1]) != 0) return slot_take(s, 1, free);
+        uint64_t free = slots_free(s, cls, 0);
+        if (__builtin_expect(free != 0, 1)) return slot_take(s, 0, free);
+        if ((free = slots_free(s, cls, 1)) != 0) return slot_take(s, 1, free);
     }
     return small_alloc_slow(h, cls, size);
 }
@@ -152,46 +154,48 @@ static inline void *small_alloc(struct default_heap *h, size_t cls, size_t size)
 DH_FAILS noreturn void slab_bad_free(const dh_slab *s, uintptr_t p, const char *who)
 {
     size_t i = (p >> 4) & (DH_PAGE / DH_GRAIN - 1);
-    if (!(p & (DH_GRAIN - 1)) && (dh_slot_starts[s->cls][i >> 6] >> (i & 63) & 1))
+    if (!(p & (DH_GRAIN - 1)) && (dh_slot_starts[i >> 6][s->cls] >> (i & 63) & 1))
         panic("%s: double free of 0x%lx: the slot is free", who, (unsigned long)p);
     panic("%s: invalid free of 0x%lx: not a slot of the %u-byte page at 0x%lx", who,
           (unsigned long)p, dh_class_size[s->cls], (unsigned long)dh_addr(s));
 }
 
-/* Page s's used count dropped to 0 or below: it emptied, or it was full
- * and off its list. */
+/* Page s's quota dropped below 0: it emptied (and is not the kept page),
+ * or it was full and off its list. */
 COLD static void slab_freed_slow(struct default_heap *h, dh_slab *s)
 {
-    if (s->used < 0) { /* was full: back on the list */
-        s->used -= DH_SLAB_UNLISTED;
+    if (s->quota < -1) { /* was full: back on the list */
+        s->quota -= DH_SLAB_UNLISTED;
         slab_link(h, s);
-        if (s->used) return;
+        if (s->quota >= 0) return;
     }
-    /* Emptied, and not the kept page (whose count never drops below 1). */
+    /* Emptied, and not the kept page (whose quota never drops below 0). */
     dh_slab *kept = h->empty[s->cls];
-    if (kept && kept->used == 1) { /* the kept page is empty too */
+    if (kept && kept->quota == 0) { /* the kept page is empty too */
         slab_release(h, s);
         return;
     }
     if (kept) {
         kept->kept = 0;
-        kept->used--;
+        kept->quota--;
     }
     h->empty[s->cls] = s;
     s->kept = 1;
-    s->used = 1;
+    s->quota = 0;
 }
 
-/* Free slot p of page s: it must be live (else the panic that says why);
- * clear its bit and count it. */
-static inline void small_free(struct default_heap *h, dh_slab *s, uintptr_t p)
+/* Free the 16-aligned p at grain g of page s (g's low 7 bits: p's offset
+ * in the page / 16; the rest is ignored): its live bit must be set (else the
+ * panic that says why); clear it and count it. */
+static inline void slot_free(struct default_heap *h, dh_slab *s, uintptr_t g)
 {
-    size_t i = (p >> 4) & (DH_PAGE / DH_GRAIN - 1);
-    uint64_t bit = 1ull << (i & 63), word = s->live[i >> 6];
-    if (__builtin_expect((p & (DH_GRAIN - 1)) || !(word & bit), 0))
-        slab_bad_free(s, p, "default_heap_dealloc");
-    s->live[i >> 6] = word ^ bit;
-    if (__builtin_expect(--s->used <= 0, 0)) slab_freed_slow(h, s);
+    /* live[(g >> 6) & 1], addressed by its byte offset: one instruction less */
+    uint64_t *word = (uint64_t *)((char *)s->live + ((g >> 3) & 8)), live = *word;
+    if (__builtin_expect(!(live >> (g & 63) & 1), 0))
+        slab_bad_free(s, dh_addr(s) + (g & (DH_PAGE / DH_GRAIN - 1)) * DH_GRAIN,
+                      "default_heap_dealloc");
+    *word = live ^ 1ull << (g & 63);
+    if (__builtin_expect(--s->quota < 0, 0)) slab_freed_slow(h, s);
 }
 
 /* A free of p in slab page s whose check word names another class than the
@@ -244,15 +248,17 @@ void dh_free_not_pool(struct default_heap *h, uintptr_t p, struct layout l)
 static void op_dealloc(void *state, void *ptr, struct layout l)
 {
     struct default_heap *h = state;
-    uintptr_t p = dh_addr(ptr), page = p & ~(uintptr_t)(DH_PAGE - 1);
+    uintptr_t p = dh_addr(ptr);
     /* Size 0 is small too (its block is a class 0 slot): it fails the check
-     * word's compare and free_other frees it exactly. */
+     * word's compare and free_other frees it exactly. So does a p that is
+     * not 16-aligned: it fails the range test, and free_other names it. */
     if (__builtin_expect(l.size <= DEFAULT_HEAP_SMALL_MAX && l.align <= DH_GRAIN, 1)) {
-        dh_slab *s = (dh_slab *)page;
-        if (__builtin_expect(page - h->slab_lo < h->slab_span &&
-                                 dh_slab_word(s) == dh_slab_check(h, page, (l.size - 1) >> 4),
+        uintptr_t g = dh_slab_grain(h, p);
+        dh_slab *s = (dh_slab *)(p & ~(uintptr_t)(DH_PAGE - 1));
+        if (__builtin_expect(g < h->slab_grains &&
+                                 dh_slab_word(s) == dh_slab_check(h, dh_addr(s), (l.size - 1) >> 4),
                              1)) {
-            small_free(h, s, p);
+            slot_free(h, s, g);
             return;
         }
         free_other(h, p, l, false);
@@ -265,7 +271,7 @@ COLD static void small_free_other(struct default_heap *h, dh_slab *s, uintptr_t 
 {
     if (!dh_slot_live(s, p)) slab_bad_free(s, p, "default_heap_dealloc");
     if (small_class(l) != s->cls) dh_size_mismatch(p, l, dh_class_size[s->cls], DH_GRAIN);
-    small_free(h, s, p);
+    slot_free(h, s, p / DH_GRAIN);
 }
 
 /* Where resize_here left a block. */
@@ -321,7 +327,7 @@ static void *op_realloc(void *state, void *ptr, struct layout l, size_t new_size
     if (q == NULL) return NULL;
     memcpy(q, ptr, l.size < new_size ? l.size : new_size);
     if (r == MOVE_SLOT)
-        small_free(h, s, dh_addr(ptr));
+        slot_free(h, s, dh_addr(ptr) / DH_GRAIN);
     else
         dh_pool_give(h, b);
     return q;
@@ -381,7 +387,7 @@ static void set_bounds(struct default_heap *h)
     uintptr_t lo = (h->start + DH_PAGE - 1) & ~(uintptr_t)(DH_PAGE - 1);
     uintptr_t hi = h->end & ~(uintptr_t)(DH_PAGE - 1);
     h->slab_lo = lo;
-    h->slab_span = hi > lo ? hi - lo : 0;
+    h->slab_grains = hi > lo ? (hi - lo) / DH_GRAIN : 0;
 }
 
 void default_heap_init(struct default_heap *h, void *start, size_t size)

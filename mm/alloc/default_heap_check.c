@@ -21,7 +21,7 @@ static bool in_pool(const struct default_heap *h, uintptr_t b)
 /* A slab page that may be read: page-aligned, inside the slab range. */
 static bool slab_addr_ok(const struct default_heap *h, uintptr_t s)
 {
-    return (s & (DH_PAGE - 1)) == 0 && s - h->slab_lo < h->slab_span;
+    return (s & (DH_PAGE - 1)) == 0 && (s - h->slab_lo) / DH_GRAIN < h->slab_grains;
 }
 
 /* The set bits of x (the kernel links no libgcc for __builtin_popcountll). */
@@ -40,17 +40,17 @@ static void check_slab(const struct default_heap *h, const dh_slab *s, struct wa
         w->broken++;
         return;
     }
-    const uint64_t *starts = dh_slot_starts[s->cls];
     size_t slots = 0, live = 0;
     for (unsigned i = 0; i < DH_PAGE / DH_GRAIN / 64; i++) {
-        if (s->live[i] & ~starts[i]) w->broken++; /* live bits only at slot starts */
-        slots += bits_set(starts[i]);
-        live += bits_set(s->live[i] & starts[i]);
+        uint64_t starts = dh_slot_starts[i][s->cls];
+        if (s->live[i] & ~starts) w->broken++; /* live bits only at slot starts */
+        slots += bits_set(starts);
+        live += bits_set(s->live[i] & starts);
     }
     size_t nfree = slots - live;
-    bool listed = s->used >= 0;
-    long used = listed ? s->used : s->used - DH_SLAB_UNLISTED;
-    if (used < 0 || (size_t)used != slots - nfree + (s->kept == 1)) w->broken++;
+    bool listed = s->quota >= -1;
+    long quota = listed ? s->quota : (long)s->quota - DH_SLAB_UNLISTED;
+    if (quota < -1 || (size_t)(quota + 1) != slots - nfree + (s->kept == 1)) w->broken++;
     if (!listed && nfree) w->broken++; /* off its list only while full */
     if (listed) w->slabs_listed++;
     /* kept: exactly the page h->empty[cls] names (counted against the
@@ -142,7 +142,7 @@ static void walk_lists(const struct default_heap *h, struct walk *w)
 /* The avail and empty lists hold valid slab pages of their class. */
 static void walk_slab_lists(const struct default_heap *h, struct walk *w)
 {
-    size_t listed = 0, kept = 0, bound = h->slab_span / DH_PAGE + 1;
+    size_t listed = 0, kept = 0, bound = h->slab_grains / (DH_PAGE / DH_GRAIN) + 1;
     for (unsigned c = 0; c < DEFAULT_HEAP_CLASSES; c++) {
         const dh_slab *s = h->avail[c], *prev = NULL;
         for (; s; prev = s, s = s->next) {
@@ -151,7 +151,7 @@ static void walk_slab_lists(const struct default_heap *h, struct walk *w)
                 w->broken++;
                 break;
             }
-            if (s->prev != prev || s->cls != c || s->used < 0) w->broken++;
+            if (s->prev != prev || s->cls != c || s->quota < 0) w->broken++;
         }
         s = h->empty[c];
         if (s && (!slab_addr_ok(h, dh_addr(s)) || s->check != dh_slab_check(h, dh_addr(s), c) ||

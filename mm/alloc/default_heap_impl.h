@@ -57,20 +57,26 @@ struct default_heap_slab {
     uint8_t cls;
     uint8_t kept; /* 1 while this page is h->empty[cls] (byte 58: host tests poke it) */
     uint8_t unused;
-    /* Live slots, + 1 while kept (so that the page kept for its class
-     * emptying again takes no slow path), + DH_SLAB_UNLISTED while full. */
-    int32_t used;
+    /* The frees the fast path may take before the page needs the slow
+     * path: live slots - 1, or live slots while kept (the kept page
+     * emptying again needs nothing), + DH_SLAB_UNLISTED while full and off
+     * its list. A free that takes it below 0 goes slow (one sub and js). */
+    int32_t quota;
 };
 typedef struct default_heap_slab dh_slab;
 #define DH_SLAB_HEADER   sizeof(dh_slab)
-#define DH_SLAB_UNLISTED (-0x4000) /* in used: the page is full, off its avail list */
+#define DH_SLAB_UNLISTED (-0x4000) /* in quota: the page is full, off its avail list */
 _Static_assert(sizeof(dh_slab) % DH_GRAIN == 0, "slots stay 16-aligned");
 _Static_assert(__builtin_offsetof(dh_slab, kept) == 58, "tests/host/test_default_heap_misuse.c");
 _Static_assert(__builtin_offsetof(dh_slab, tag) == DH_SLAB_HEADER - DH_GRAIN + 8,
                "the head of the block a first slot would be");
 
-/* The slot starts of each class, as a page's live bitmap when every slot is live. */
-extern const uint64_t dh_slot_starts[DEFAULT_HEAP_CLASSES][DH_PAGE / DH_GRAIN / 64];
+/* dh_slot_starts[w][c]: word w of the live bitmap of a full page of class c
+ * (bit i: a slot starts at offset 16 (64 w + i)). Word-major, so that the
+ * alloc fast path indexes word 0 by the class as it indexes h->avail. A
+ * page's live bits are a subset of its class's starts, so starts ^ live are
+ * its free slots. */
+extern const uint64_t dh_slot_starts[DH_PAGE / DH_GRAIN / 64][DEFAULT_HEAP_CLASSES];
 
 static inline uintptr_t dh_addr(const void *p)
 {
@@ -210,7 +216,18 @@ static inline uintptr_t dh_slab_check(const struct default_heap *h, uintptr_t pa
 static inline dh_slab *dh_slab_page(const struct default_heap *h, uintptr_t p)
 {
     uintptr_t page = p & ~(uintptr_t)(DH_PAGE - 1);
-    return page - h->slab_lo < h->slab_span ? (dh_slab *)page : NULL;
+    return (page - h->slab_lo) / DH_GRAIN < h->slab_grains ? (dh_slab *)page : NULL;
+}
+
+/* p's offset in the slab range in grains, rotated right by 4 bits: below
+ * h->slab_grains exactly when p is 16-aligned (its low bits land on top)
+ * and its page lies in the slab range. Its low 7 bits are then the grain of
+ * p in its page (slab_lo is a multiple of DH_PAGE): the index of p's bit in
+ * the page's live bitmap. One test for two checks of the free fast path. */
+static inline uintptr_t dh_slab_grain(const struct default_heap *h, uintptr_t p)
+{
+    uintptr_t off = p - h->slab_lo;
+    return off >> 4 | off << (sizeof off * 8 - 4);
 }
 
 /* The check word of page s as read: while s is no slab page, these bytes

@@ -6,9 +6,37 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../../mm/alloc/default_heap_impl.h"
 #include "default_heap_test.h"
 #include "kiln/alloc_designs.h"
 #include "kiln/linked_list.h"
+
+/* ---- the slot starts table ------------------------------------------------------ */
+
+/* dh_slot_starts, recomputed: class c's slots start at offset 64 (after the
+ * page header), every 16 (c + 1) bytes, as many as fit in the page. */
+static void test_slot_starts_table(void **state)
+{
+    (void)state;
+    for (unsigned c = 0; c < DEFAULT_HEAP_CLASSES; c++) {
+        size_t size = 16 * (c + 1), slots = 0;
+        assert_int_equal(dh_class_size[c], size);
+        for (size_t off = 0; off < DEFAULT_HEAP_PAGE; off += 16) {
+            bool start = off >= 64 && (off - 64) % size == 0 && off + size <= DEFAULT_HEAP_PAGE;
+            uint64_t word = dh_slot_starts[off / 1024][c];
+            assert_int_equal(word >> (off / 16 % 64) & 1, start);
+            slots += start;
+        }
+        /* A page of the class holds that many blocks: the next takes a new page. */
+        uintptr_t mask = ~(uintptr_t)(DEFAULT_HEAP_PAGE - 1);
+        default_heap_init(&heap, region, 1u << 20);
+        uintptr_t page = (uintptr_t)alloc_ok(&heap, size, 16) & mask;
+        for (size_t i = 1; i < slots; i++)
+            assert_int_equal((uintptr_t)alloc_ok(&heap, size, 16) & mask, page);
+        assert_int_not_equal((uintptr_t)alloc_ok(&heap, size, 16) & mask, page);
+        CHECK(&heap);
+    }
+}
 
 /* ---- every size x every alignment x four free orders ---------------------- */
 
@@ -442,6 +470,7 @@ static void test_registry(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_slot_starts_table),
         cmocka_unit_test(test_every_size_align_order),
         cmocka_unit_test(test_oom_keeps_heap_sound),
         cmocka_unit_test(test_invalid_layouts),

@@ -169,6 +169,34 @@ static void test_check_detects_corruption(void **state)
     assert_true(default_heap_check(&heap) > 0);
 }
 
+/* Slots in the second half of a page (their live bits are in the bitmap's
+ * second word) are checked as exactly, and a free from a full page puts it
+ * back on its class's list. */
+static void test_second_bitmap_word(void **state)
+{
+    (void)state;
+    enum { SLOTS = 41 }; /* 48-byte slots in a page */
+    static unsigned char *b[SLOTS];
+    default_heap_init(&heap, region, 1u << 20);
+    for (size_t i = 0; i < SLOTS; i++) b[i] = alloc_ok(&heap, 48, 16);
+    unsigned char *high = b[SLOTS - 2], *next = alloc_ok(&heap, 48, 16);
+    assert_true(((uintptr_t)high & (DEFAULT_HEAP_PAGE - 1)) >= DEFAULT_HEAP_PAGE / 2);
+    assert_int_not_equal((uintptr_t)next / DEFAULT_HEAP_PAGE, (uintptr_t)high / DEFAULT_HEAP_PAGE);
+    CHECK(&heap); /* the full page is off its list */
+    EXPECT_PANIC(default_heap_dealloc(&heap, high + 16, L(48, 8)), "invalid free of 0x");
+    EXPECT_PANIC(default_heap_dealloc(&heap, high + 8, L(48, 8)), "invalid free of 0x");
+    EXPECT_PANIC(default_heap_dealloc(&heap, high, L(64, 8)), "size mismatch: ");
+    default_heap_dealloc(&heap, high, L(48, 8)); /* back on the list */
+    CHECK(&heap);
+    EXPECT_PANIC(default_heap_dealloc(&heap, high, L(48, 8)), "double free of 0x");
+    EXPECT_PANIC(default_heap_layout_of(&heap, high), "double free of 0x");
+    assert_ptr_equal(alloc_ok(&heap, 48, 16), high); /* the first page's free slot */
+    CHECK(&heap);
+    for (size_t i = 0; i < SLOTS; i++) default_heap_dealloc(&heap, b[i], L(48, 16));
+    default_heap_dealloc(&heap, next, L(48, 16));
+    expect_all_free(&heap);
+}
+
 /* A slab header left in memory by an earlier heap over the same bytes is not
  * taken for a slab of the new heap. */
 static void test_reinit_ignores_stale_slab_headers(void **state)
@@ -202,6 +230,7 @@ int main(void)
         cmocka_unit_test(test_invalid_free),
         cmocka_unit_test(test_size_mismatch),
         cmocka_unit_test(test_check_detects_corruption),
+        cmocka_unit_test(test_second_bitmap_word),
         cmocka_unit_test(test_reinit_ignores_stale_slab_headers),
     };
     return RUN_TESTS(tests);
