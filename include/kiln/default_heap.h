@@ -95,7 +95,8 @@ struct default_heap {
     uintptr_t slab_lo;    /* slab pages lie inside [slab_lo, slab_lo + 16 * slab_grains) */
     size_t slab_grains;
     uintptr_t key; /* per-heap: seeds checksums and slab check words */
-    /* Slab pages of class c with a free slot (and, lazily, full ones). */
+    /* Slab pages of class c with a free slot (and, lazily, full ones);
+     * never NULL (an empty list holds a read-only page with no free slot). */
     struct default_heap_slab *avail[DEFAULT_HEAP_CLASSES];
     /* NULL or a slab page of class c, kept when it emptied. */
     struct default_heap_slab *empty[DEFAULT_HEAP_CLASSES];

@@ -43,9 +43,11 @@ static inline size_t small_class(struct layout l)
 
 /* ---- slab pages ---- */
 
+const dh_slab dh_no_page = {.live = {~0ull, ~0ull}};
+
 static void slab_link(struct default_heap *h, dh_slab *s)
 {
-    dh_slab *first = h->avail[s->cls];
+    dh_slab *first = dh_avail_first(h, s->cls);
     s->prev = NULL;
     s->next = first;
     if (first) first->prev = s;
@@ -58,7 +60,7 @@ static void slab_unlink(struct default_heap *h, dh_slab *s)
     if (s->prev)
         s->prev->next = s->next;
     else
-        h->avail[s->cls] = s->next;
+        h->avail[s->cls] = s->next ? s->next : DH_NO_PAGE;
 }
 
 static inline bool slab_listed(const dh_slab *s)
@@ -124,7 +126,7 @@ static inline void *slot_take(dh_slab *s, unsigned w, uint64_t free)
 COLD static void *small_alloc_slow(struct default_heap *h, size_t cls, size_t size)
 {
     for (;;) {
-        dh_slab *s = h->avail[cls];
+        dh_slab *s = dh_avail_first(h, (unsigned)cls);
         if (!s && !(s = slab_new(h, (unsigned)cls))) {
             dh_block *b = dh_pool_take(h, dh_need(size), DH_GRAIN, DH_GRAIN, 0, dh_log2(DH_GRAIN));
             return b ? (void *)(dh_addr(b) + DH_GRAIN) : NULL;
@@ -138,15 +140,14 @@ COLD static void *small_alloc_slow(struct default_heap *h, size_t cls, size_t si
     }
 }
 
-/* cls: the class of a small size (0..7). */
+/* cls: the class of a small size (0..7). The first page on its list, or
+ * DH_NO_PAGE (which has no free slot). */
 static inline void *small_alloc(struct default_heap *h, size_t cls, size_t size)
 {
     dh_slab *s = h->avail[cls];
-    if (__builtin_expect(s != NULL, 1)) {
-        uint64_t free = slots_free(s, cls, 0);
-        if (__builtin_expect(free != 0, 1)) return slot_take(s, 0, free);
-        if ((free = slots_free(s, cls, 1)) != 0) return slot_take(s, 1, free);
-    }
+    uint64_t free = slots_free(s, cls, 0);
+    if (__builtin_expect(free != 0, 1)) return slot_take(s, 0, free);
+    if ((free = slots_free(s, cls, 1)) != 0) return slot_take(s, 1, free);
     return small_alloc_slow(h, cls, size);
 }
 
@@ -395,6 +396,7 @@ void default_heap_init(struct default_heap *h, void *start, size_t size)
     uintptr_t s = dh_addr(start), top = s + size;
     if (top < s) panic("default_heap_init: region at %p of %zu bytes wraps", start, size);
     memset(h, 0, sizeof *h);
+    for (unsigned c = 0; c < DEFAULT_HEAP_CLASSES; c++) h->avail[c] = DH_NO_PAGE;
     h->start = (s + DH_GRAIN - 1) & ~(uintptr_t)(DH_GRAIN - 1);
     if (h->start < s) h->start = top = s; /* the last 15 bytes of the address space */
     h->top = top;

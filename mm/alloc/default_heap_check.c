@@ -144,7 +144,8 @@ static void walk_slab_lists(const struct default_heap *h, struct walk *w)
 {
     size_t listed = 0, kept = 0, bound = h->slab_grains / (DH_PAGE / DH_GRAIN) + 1;
     for (unsigned c = 0; c < DEFAULT_HEAP_CLASSES; c++) {
-        const dh_slab *s = h->avail[c], *prev = NULL;
+        const dh_slab *s = dh_avail_first(h, c), *prev = NULL;
+        if (!h->avail[c]) w->broken++; /* an empty list holds DH_NO_PAGE */
         for (; s; prev = s, s = s->next) {
             if (!slab_addr_ok(h, dh_addr(s)) || s->check != dh_slab_check(h, dh_addr(s), c) ||
                 ++listed > bound) {

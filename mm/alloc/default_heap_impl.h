@@ -257,6 +257,18 @@ static inline bool dh_slot_live(const dh_slab *s, uintptr_t p)
     return !(p & (DH_GRAIN - 1)) && (s->live[i >> 6] >> (i & 63) & 1);
 }
 
+/* What h->avail[c] holds while no page of class c is listed: a page header
+ * whose live bits are all set, so the alloc fast path finds it full with no
+ * test for NULL. Read-only: never linked, written or freed. */
+extern const dh_slab dh_no_page;
+#define DH_NO_PAGE ((dh_slab *)&dh_no_page)
+
+/* The first page on class c's avail list, or NULL. */
+static inline dh_slab *dh_avail_first(const struct default_heap *h, unsigned c)
+{
+    return h->avail[c] == DH_NO_PAGE ? NULL : h->avail[c];
+}
+
 /* Release every kept empty slab page to the pool; true when any went. */
 bool dh_slab_flush(struct default_heap *h);
 

@@ -167,6 +167,9 @@ static void test_check_detects_corruption(void **state)
     default_heap_init(&heap, region, 1u << 20);
     heap.heads[3 * DEFAULT_HEAP_SL + 2] = (void *)0x42;
     assert_true(default_heap_check(&heap) > 0);
+    default_heap_init(&heap, region, 1u << 20);
+    heap.avail[2] = NULL; /* an empty list holds a page with no free slot, never NULL */
+    assert_true(default_heap_check(&heap) > 0);
 }
 
 /* Slots in the second half of a page (their live bits are in the bitmap's
