@@ -120,17 +120,25 @@ static inline void *slot_take(dh_slab *s, unsigned w, uint64_t free)
     return (void *)(dh_addr(s) + (w * 64 + i) * DH_GRAIN); /* unsigned: no sign extension */
 }
 
-/* The slow path of a small alloc: the next page with a free slot, a new
+/* A small alloc when no page of class cls is listed: a slot of a new
  * page, or (when no page can be had) a pool block, which is freed by
  * pointer like any other. */
+COLD static void *small_alloc_new(struct default_heap *h, size_t cls, size_t size)
+{
+    dh_slab *s = slab_new(h, (unsigned)cls);
+    if (s) return slot_take(s, 0, slots_free(s, cls, 0));
+    dh_block *b = dh_pool_take(h, dh_need(size), DH_GRAIN, DH_GRAIN, 0, dh_log2(DH_GRAIN));
+    return b ? (void *)(dh_addr(b) + DH_GRAIN) : NULL;
+}
+
+/* The slow path of a small alloc: the first page was full. Full pages go
+ * off the list until the next page with a free slot; small_alloc_new when
+ * none is left. Apart from small_alloc_new, so that this common case saves
+ * few registers. */
 COLD static void *small_alloc_slow(struct default_heap *h, size_t cls, size_t size)
 {
-    for (;;) {
-        dh_slab *s = dh_avail_first(h, (unsigned)cls);
-        if (!s && !(s = slab_new(h, (unsigned)cls))) {
-            dh_block *b = dh_pool_take(h, dh_need(size), DH_GRAIN, DH_GRAIN, 0, dh_log2(DH_GRAIN));
-            return b ? (void *)(dh_addr(b) + DH_GRAIN) : NULL;
-        }
+    dh_slab *s;
+    while ((s = dh_avail_first(h, (unsigned)cls)) != NULL) {
         for (unsigned w = 0; w < DH_PAGE / DH_GRAIN / 64; w++) {
             uint64_t free = slots_free(s, cls, w);
             if (free) return slot_take(s, w, free);
@@ -138,6 +146,7 @@ COLD static void *small_alloc_slow(struct default_heap *h, size_t cls, size_t si
         slab_unlink(h, s); /* full: off the list until a slot comes back */
         s->quota += DH_SLAB_UNLISTED;
     }
+    return small_alloc_new(h, cls, size);
 }
 
 /* cls: the class of a small size (0..7). The first page on its list, or
