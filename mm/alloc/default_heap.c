@@ -2,11 +2,12 @@
  * (default_heap_pool.c). Contracts and invariants: include/kiln/default_heap.h.
  *
  * The fast paths: an alloc of a small class takes the lowest free slot of
- * the first page on its class list (a bit scan of the page's free bitmap);
- * a free finds the page by masking, checks the page's check word (which also
- * names the class the layout says), that the slot is a live slot start, sets
- * its free bit and counts it. Everything else (full and empty pages, the
- * pool) is off the fast path.
+ * the first page on its class list (a bit scan of the class's slot starts
+ * less the page's live bits); a free checks in one compare that the pointer
+ * is 16-aligned and its page in the slab range (dh_slab_grain), then the
+ * page's check word (which also names the class the layout says) and the
+ * slot's live bit, clears the bit and counts the free in the page's quota.
+ * Everything else (full and empty pages, the pool) is off the fast path.
  */
 #include "default_heap_impl.h"
 #include "kiln/panic.h"
