@@ -13,12 +13,13 @@
  *     per level finds the first non-empty list in two bit scans.
  *   - slab pages (default_heap.c): 2 KiB pool blocks whose 64-byte header
  *     sits on a 2 KiB boundary, cut into equal slots of one size class (16,
- *     32, ..., 128 by 16). The header holds a bitmap of live slots (one bit
- *     per 16 bytes, set at a live slot's first byte). Small requests (size
- *     <= DEFAULT_HEAP_SMALL_MAX, align <= 16) take the lowest free slot of
- *     the first page on their class's list (a bit scan); a free clears the
- *     slot's bit. Slots carry no header and hold no links: the page is found
- *     by masking the address, and a write to a freed slot misleads nothing.
+ *     32, ..., 128 by 16). The header holds a vacant bitmap (one bit per 16
+ *     bytes, clear exactly at a live slot's first byte). Small requests
+ *     (size <= DEFAULT_HEAP_SMALL_MAX, align <= 16) take the lowest free slot
+ *     of the first page on their class's list (an AND with the class's slot
+ *     starts and a bit scan), clearing its bit; a free sets it again.
+ *     Slots carry no header and hold no links: the page is found by masking
+ *     the address, and a write to a freed slot misleads nothing.
  *     When no page can be had, a small request takes a pool block (freed by
  *     pointer like any other). A page that empties goes back to the pool,
  *     except one per class kept for reuse; those kept pages go back too as
@@ -29,7 +30,7 @@
  *
  * Hardening (issue 12): a misuse panics with a clear message, and never makes
  * the allocator write outside the region or hand out a live block twice.
- *   - a slab free of a clear live bit is "double free of 0x..." (a slot
+ *   - a slab free of a set vacant bit is "double free of 0x..." (a slot
  *     start) or "invalid free of 0x..." (anything else); the check word of a
  *     slab page names its class, so a free with another class's layout
  *     fails that one compare and is then named "size mismatch: ...";
@@ -57,9 +58,9 @@
  *   prev_size(b) == (FREE(prev(b)) ? size(prev(b)) : 0);
  *   each free block is on the list of its size, lists are doubly linked, and
  *   bitmap bits == (list != empty);
- *   each slab page: check word and class agree, live bits only at slot
- *   starts, quota == live slots - 1 + kept (+ DH_SLAB_UNLISTED exactly while full
- *   and off its list); a page is marked kept exactly when it is
+ *   each slab page: check word and class agree, clear vacant bits only at
+ *   slot starts, quota == live slots - 1 + kept (+ DH_SLAB_UNLISTED exactly
+ *   while full and off its list); a page is marked kept exactly when it is
  *   empty[its class];
  *   free + used == size.
  *

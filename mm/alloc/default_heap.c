@@ -3,10 +3,11 @@
  *
  * The fast paths: an alloc of a small class takes the lowest free slot of
  * the first page on its class list (a bit scan of the class's slot starts
- * less the page's live bits); a free checks in one compare that the pointer
- * is 16-aligned and its page in the slab range (dh_slab_grain), then the
- * page's check word (which also names the class the layout says) and the
- * slot's live bit, clears the bit and counts the free in the page's quota.
+ * and the page's vacant bits); a free checks in one compare that the
+ * pointer is 16-aligned and its page in the slab range (dh_slab_grain),
+ * then the page's check word (which also names the class the layout says)
+ * and that the slot's vacant bit is clear, sets it and counts the free in
+ * the page's quota.
  * Everything else (full and empty pages, the pool) is off the fast path.
  */
 #include "default_heap_impl.h"
@@ -44,7 +45,7 @@ static inline size_t small_class(struct layout l)
 
 /* ---- slab pages ---- */
 
-const dh_slab dh_no_page = {.live = {~0ull, ~0ull}};
+const dh_slab dh_no_page = {.vacant = {0, 0}};
 
 static void slab_link(struct default_heap *h, dh_slab *s)
 {
@@ -98,7 +99,7 @@ static dh_slab *slab_new(struct default_heap *h, unsigned cls)
     if (!s) return NULL;
     s->check = dh_slab_check(h, dh_addr(s), cls);
     s->tag = (uint8_t)(DH_SLAB | DH_FREE);
-    memset(s->live, 0, sizeof s->live);
+    memset(s->vacant, 0xff, sizeof s->vacant);
     s->quota = -1; /* nothing live, not kept: the caller takes a slot at once */
     s->cls = (uint8_t)cls;
     s->kept = 0;
@@ -109,14 +110,14 @@ static dh_slab *slab_new(struct default_heap *h, unsigned cls)
 /* The free slots of word w of page s of class cls. */
 static inline uint64_t slots_free(const dh_slab *s, size_t cls, unsigned w)
 {
-    return dh_slot_starts[w][cls] & ~s->live[w];
+    return dh_slot_starts[w][cls] & s->vacant[w];
 }
 
 /* Take the lowest of free slots in word w of page s. */
 static inline void *slot_take(dh_slab *s, unsigned w, uint64_t free)
 {
     unsigned i = (unsigned)__builtin_ctzll(free);
-    s->live[w] |= 1ull << i;
+    s->vacant[w] &= ~(1ull << i);
     s->quota++;
     return (void *)(dh_addr(s) + (w * 64 + i) * DH_GRAIN); /* unsigned: no sign extension */
 }
@@ -196,16 +197,16 @@ COLD static void slab_freed_slow(struct default_heap *h, dh_slab *s)
 }
 
 /* Free the 16-aligned p at grain g of page s (g's low 7 bits: p's offset
- * in the page / 16; the rest is ignored): its live bit must be set (else the
- * panic that says why); clear it and count it. */
+ * in the page / 16; the rest is ignored): its vacant bit must be clear
+ * (else the panic that says why); set it and count the free. */
 static inline void slot_free(struct default_heap *h, dh_slab *s, uintptr_t g)
 {
-    /* live[(g >> 6) & 1], addressed by its byte offset: one instruction less */
-    uint64_t *word = (uint64_t *)((char *)s->live + ((g >> 3) & 8)), live = *word;
-    if (__builtin_expect(!(live >> (g & 63) & 1), 0))
+    /* vacant[(g >> 6) & 1], addressed by its byte offset: one instruction less */
+    uint64_t *word = (uint64_t *)((char *)s->vacant + ((g >> 3) & 8)), vacant = *word;
+    if (__builtin_expect(vacant >> (g & 63) & 1, 0))
         slab_bad_free(s, dh_addr(s) + (g & (DH_PAGE / DH_GRAIN - 1)) * DH_GRAIN,
                       "default_heap_dealloc");
-    *word = live ^ 1ull << (g & 63);
+    *word = vacant ^ 1ull << (g & 63);
     if (__builtin_expect(--s->quota < 0, 0)) slab_freed_slow(h, s);
 }
 

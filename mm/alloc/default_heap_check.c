@@ -43,9 +43,9 @@ static void check_slab(const struct default_heap *h, const dh_slab *s, struct wa
     size_t slots = 0, live = 0;
     for (unsigned i = 0; i < DH_PAGE / DH_GRAIN / 64; i++) {
         uint64_t starts = dh_slot_starts[i][s->cls];
-        if (s->live[i] & ~starts) w->broken++; /* live bits only at slot starts */
+        if (~s->vacant[i] & ~starts) w->broken++; /* live slots only at slot starts */
         slots += bits_set(starts);
-        live += bits_set(s->live[i] & starts);
+        live += bits_set(~s->vacant[i] & starts);
     }
     size_t nfree = slots - live;
     bool listed = s->quota >= -1;

@@ -46,9 +46,10 @@ struct default_heap_slab {
     size_t prev_size; /* the pool header */
     uint64_t head;
     uintptr_t check; /* page ^ key ^ class while a slab (dh_slab_check) */
-    /* Bit i of the 128: a live slot starts at offset 16 i. Free slots are
-     * the class's slot starts (dh_slot_starts) whose bit is clear. */
-    uint64_t live[DH_PAGE / DH_GRAIN / 64];
+    /* Bit i of the 128 clear: a live slot starts at offset 16 i (so
+     * bits off the class's slot starts, dh_slot_starts, stay set). Free
+     * slots are the starts whose bit is set: one AND finds them. */
+    uint64_t vacant[DH_PAGE / DH_GRAIN / 64];
     struct default_heap_slab *next, *prev; /* h->avail[cls] while listed */
     /* DH_SLAB | DH_FREE: the low byte of what a pool free of the first slot
      * would read as that block's head, so it is never taken for a live pool
@@ -71,11 +72,9 @@ _Static_assert(__builtin_offsetof(dh_slab, kept) == 58, "tests/host/test_default
 _Static_assert(__builtin_offsetof(dh_slab, tag) == DH_SLAB_HEADER - DH_GRAIN + 8,
                "the head of the block a first slot would be");
 
-/* dh_slot_starts[w][c]: word w of the live bitmap of a full page of class c
- * (bit i: a slot starts at offset 16 (64 w + i)). Word-major, so that the
- * alloc fast path indexes word 0 by the class as it indexes h->avail. A
- * page's live bits are a subset of its class's starts, so starts ^ live are
- * its free slots. */
+/* dh_slot_starts[w][c]: bit i set when a slot of class c starts at offset
+ * 16 (64 w + i). Word-major, so that the alloc fast path indexes word 0 by
+ * the class as it indexes h->avail. */
 extern const uint64_t dh_slot_starts[DH_PAGE / DH_GRAIN / 64][DEFAULT_HEAP_CLASSES];
 
 static inline uintptr_t dh_addr(const void *p)
@@ -223,7 +222,7 @@ static inline dh_slab *dh_slab_page(const struct default_heap *h, uintptr_t p)
  * h->slab_grains exactly when p is 16-aligned (its low bits land on top)
  * and its page lies in the slab range. Its low 7 bits are then the grain of
  * p in its page (slab_lo is a multiple of DH_PAGE): the index of p's bit in
- * the page's live bitmap. One test for two checks of the free fast path. */
+ * the page's vacant bitmap. One test for two checks of the free fast path. */
 static inline uintptr_t dh_slab_grain(const struct default_heap *h, uintptr_t p)
 {
     uintptr_t off = p - h->slab_lo;
@@ -250,16 +249,16 @@ static inline dh_slab *dh_slab_of(const struct default_heap *h, uintptr_t p)
                : NULL;
 }
 
-/* p is a live slot of s: 16-aligned, and its bit is set. */
+/* p is a live slot of s: 16-aligned, and its vacant bit is clear. */
 static inline bool dh_slot_live(const dh_slab *s, uintptr_t p)
 {
     size_t i = (p >> 4) & (DH_PAGE / DH_GRAIN - 1);
-    return !(p & (DH_GRAIN - 1)) && (s->live[i >> 6] >> (i & 63) & 1);
+    return !(p & (DH_GRAIN - 1)) && !(s->vacant[i >> 6] >> (i & 63) & 1);
 }
 
 /* What h->avail[c] holds while no page of class c is listed: a page header
- * whose live bits are all set, so the alloc fast path finds it full with no
- * test for NULL. Read-only: never linked, written or freed. */
+ * with no vacant bit, so the alloc fast path finds it full with no test for
+ * NULL. Read-only: never linked, written or freed. */
 extern const dh_slab dh_no_page;
 #define DH_NO_PAGE ((dh_slab *)&dh_no_page)
 

@@ -125,7 +125,7 @@ static void test_check_detects_corruption(void **state)
     CHECK(&heap);
     assert_ptr_equal(alloc_ok(&heap, 16, 8), slot);
     assert_ptr_not_equal(alloc_ok(&heap, 16, 8), next);
-    /* The slab header: the avail list link, and free bits off the slot starts. */
+    /* The slab header: the avail list link, and live bits off the slot starts. */
     default_heap_init(&heap, region, 1u << 20);
     slot = alloc_ok(&heap, 16, 8);
     uint64_t *page = (uint64_t *)((uintptr_t)slot & ~(uintptr_t)(DEFAULT_HEAP_PAGE - 1));
@@ -134,7 +134,7 @@ static void test_check_detects_corruption(void **state)
     default_heap_init(&heap, region, 1u << 20);
     slot = alloc_ok(&heap, 32, 8);
     page = (uint64_t *)((uintptr_t)slot & ~(uintptr_t)(DEFAULT_HEAP_PAGE - 1));
-    page[3] |= 1ull << 5; /* offset 80 is inside the 32-byte slot at 64 */
+    page[3] &= ~(1ull << 5); /* live at offset 80, inside the 32-byte slot at 64 */
     assert_true(default_heap_check(&heap) > 0);
     default_heap_init(&heap, region, 1u << 20);
     slot = alloc_ok(&heap, 16, 8);
@@ -172,7 +172,7 @@ static void test_check_detects_corruption(void **state)
     assert_true(default_heap_check(&heap) > 0);
 }
 
-/* Slots in the second half of a page (their live bits are in the bitmap's
+/* Slots in the second half of a page (their vacant bits are in the bitmap's
  * second word) are checked as exactly, and a free from a full page puts it
  * back on its class's list. */
 static void test_second_bitmap_word(void **state)
