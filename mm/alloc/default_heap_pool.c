@@ -69,6 +69,14 @@ static inline bool link_ok(const struct default_heap *h, const dh_block *b)
     return dh_addr(b) - h->start <= h->pool_span - DH_MIN_BLOCK;
 }
 
+/* The size a hole's head gives: the head without its flags. A head that
+ * passes hole_fits holds nothing else (any bit above the size makes it
+ * larger than the region); before that check it is only compared. */
+static inline size_t hole_size(uint64_t head)
+{
+    return head & ~(uint64_t)(DH_GRAIN - 1);
+}
+
 /* head, read from the hole at b, may be used for a hole of at least min
  * bytes (min >= DH_MIN_BLOCK): the hole is marked free, is at least min
  * bytes long, ends at or below the end marker, and the block above records
@@ -78,7 +86,7 @@ static inline bool link_ok(const struct default_heap *h, const dh_block *b)
 static inline bool hole_fits(const struct default_heap *h, const dh_block *b, uint64_t head,
                              size_t min)
 {
-    size_t size = head & DH_SIZE_MASK;
+    size_t size = hole_size(head);
     return head == (size | DH_FREE) && size >= min &&
            size <= dh_addr(dh_end_marker(h)) - dh_addr(b) &&
            ((const dh_block *)(dh_addr(b) + size))->prev_size == size;
@@ -177,7 +185,7 @@ COLD static dh_block *own_list_fit(struct default_heap *h, size_t need, unsigned
     dh_block *b = h->heads[list];
     for (unsigned looked = 0; b && looked < 16; looked++, b = b->next_free) {
         if (!link_ok(h, b)) corrupted("free-list link", dh_addr(b));
-        if (dh_size(b) >= need) {
+        if (hole_size(b->head) >= need) {
             list_unlink(h, b, list);
             list_push(h, b, list);
             return b;
@@ -194,7 +202,7 @@ INLINE dh_block *find_fit(struct default_heap *h, size_t need, unsigned *list)
 {
     *list = list_of(need);
     dh_block *b = h->heads[*list];
-    if (b && dh_size(b) >= need) return b;
+    if (b && hole_size(b->head) >= need) return b;
     unsigned above = *list;
     dh_block *a = first_above(h, &above);
     if (a) {
@@ -279,7 +287,7 @@ INLINE dh_block *find_aligned(struct default_heap *h, size_t need, size_t align,
             dh_block *b = h->heads[fl * DEFAULT_HEAP_SL + (unsigned)__builtin_ctz(slm)];
             for (; b; b = b->next_free) {
                 if (!link_ok(h, b)) corrupted("free-list link", dh_addr(b));
-                if (need + aligned_gap(dh_addr(b), align, off) <= dh_size(b)) return b;
+                if (need + aligned_gap(dh_addr(b), align, off) <= hole_size(b->head)) return b;
                 if (++looked == 16) {
                     size_t any = need + align + DH_GRAIN; /* fits at any alignment */
                     return any < DH_MAX_BLOCK ? find_fit(h, any, &list) : NULL;
@@ -314,7 +322,7 @@ INLINE dh_block *carve(struct default_heap *h, dh_block *b, unsigned list, size_
                        uint64_t flags, unsigned align_log, bool low)
 {
     uint64_t head = b->head;
-    size_t size = head & DH_SIZE_MASK, rest = size - need;
+    size_t size = hole_size(head), rest = size - need;
     if (!hole_fits(h, b, head, need)) corrupted("hole header", dh_addr(b));
     if (!low && rest >= DH_MIN_BLOCK) {
         unsigned rlist = list_of(rest);
@@ -342,7 +350,7 @@ INLINE dh_block *carve_aligned(struct default_heap *h, dh_block *b, size_t need,
     uint64_t head = b->head;
     size_t gap = aligned_gap(dh_addr(b), align, off);
     if (!hole_fits(h, b, head, need + gap)) corrupted("hole header", dh_addr(b));
-    size_t size = head & DH_SIZE_MASK;
+    size_t size = hole_size(head);
     list_unlink(h, b, list_of(size));
     if (gap) {
         b->head = gap | DH_FREE;
@@ -380,7 +388,7 @@ INLINE void give(struct default_heap *h, dh_block *b, size_t size)
 {
     dh_block *n = free_above(h, b, size), *p = free_below(h, b);
     if (n) {
-        size_t ns = dh_size(n);
+        size_t ns = hole_size(n->head);
         list_unlink(h, n, list_of(ns));
         size += ns;
     }
@@ -392,7 +400,7 @@ INLINE void give(struct default_heap *h, dh_block *b, size_t size)
      * it is no block's header any more, and a later free of it is named a
      * double free (bad_pointer). */
     b->head |= DH_FREE;
-    size_t ps = dh_size(p);
+    size_t ps = hole_size(p->head);
     unsigned list = list_of(ps), merged = list_of(ps + size);
     size += ps;
     p->head = size | DH_FREE;
@@ -447,7 +455,7 @@ INLINE void *pool_alloc(struct default_heap *h, struct layout l, bool low)
     /* The head of need's own list when it fits, else the first hole of a
      * list above (an empty region has no list set: nothing is found). */
     dh_block *b = h->heads[list];
-    if (__builtin_expect(!b || dh_size(b) < need, 0)) {
+    if (__builtin_expect(!b || hole_size(b->head) < need, 0)) {
         b = first_above(h, &list);
         if (__builtin_expect(!b, 0)) return alloc_other(h, l.size, l.align, low);
     }
