@@ -411,6 +411,13 @@ INLINE void give(struct default_heap *h, dh_block *b, size_t size)
     ((dh_block *)(dh_addr(p) + size))->prev_size = size;
 }
 
+/* give, when a neighbour of b is a hole: out of line, so that a free
+ * whose neighbours are in use saves few registers. */
+__attribute__((noinline)) static void give_merging(struct default_heap *h, dh_block *b, size_t size)
+{
+    give(h, b, size);
+}
+
 dh_block *dh_pool_take(struct default_heap *h, size_t need, size_t align, size_t off,
                        uint64_t flags, unsigned align_log)
 {
@@ -536,7 +543,10 @@ void dh_pool_free(struct default_heap *h, uintptr_t p, struct layout l)
         return;
     }
     if (__builtin_expect(!layout_fits(size, dh_align_log(b), l), 0)) layout_mismatch(b, p, l);
-    give(h, b, size);
+    if (((dh_block *)(dh_addr(b) + size))->head & DH_FREE || b->prev_size)
+        give_merging(h, b, size);
+    else
+        make_hole(h, b, size); /* both neighbours in use */
 }
 
 enum dh_resize dh_pool_resize(struct default_heap *h, uintptr_t p, struct layout l, size_t new_size,
