@@ -286,50 +286,36 @@ COLD static void small_free_other(struct default_heap *h, dh_slab *s, uintptr_t 
     slot_free(h, s, p / DH_GRAIN);
 }
 
-/* Where resize_here left a block. */
-enum here { RESIZED, MOVE_SLOT, MOVE_BLOCK };
-
-/* Resize live block p (checked against l, panicking as a free would,
- * naming who) to new_size bytes without moving it: within its slab class,
- * or a pool block shrunk or grown into the hole above: RESIZED. Else
- * nothing changed, and the block to move is slot p of *s (MOVE_SLOT) or
- * pool block *b (MOVE_BLOCK), already checked. {new_size, l.align} is
- * valid. A small layout's block is looked for among the slab pages first,
- * any other's in the pool first, as op_dealloc does. */
-__attribute__((always_inline)) static inline enum here resize_here(struct default_heap *h,
-                                                                   uintptr_t p, struct layout l,
-                                                                   size_t new_size, const char *who,
-                                                                   dh_slab **s, dh_block **b)
+/* Slot p of page s is live and l is its class, else the panic that says
+ * why (naming who). */
+static inline void slot_check(const dh_slab *s, uintptr_t p, struct layout l, const char *who)
 {
-    *s = small_class(l) < DEFAULT_HEAP_CLASSES ? dh_slab_of(h, p) : NULL;
-    if (!*s) {
-        enum dh_resize r = dh_pool_resize(h, p, l, new_size, b);
-        if (r != DH_NOT_POOL) return r == DH_RESIZED ? RESIZED : MOVE_BLOCK;
-        if (!(*s = dh_slab_of(h, p))) dh_pool_bad_pointer(h, p, who);
-    }
-    if (!dh_slot_live(*s, p)) slab_bad_free(*s, p, who);
-    if (small_class(l) != (*s)->cls) dh_size_mismatch(p, l, dh_class_size[(*s)->cls], DH_GRAIN);
-    return small_class((struct layout){new_size, l.align}) == (*s)->cls ? RESIZED : MOVE_SLOT;
+    if (!dh_slot_live(s, p)) slab_bad_free(s, p, who);
+    if (small_class(l) != s->cls) dh_size_mismatch(p, l, dh_class_size[s->cls], DH_GRAIN);
 }
 
 static bool op_resize_in_place(void *state, void *ptr, struct layout l, size_t new_size)
 {
-    dh_slab *s;
-    dh_block *b;
-    return resize_here(state, dh_addr(ptr), l, new_size, "default_heap_resize_in_place", &s, &b) ==
-           RESIZED;
+    struct default_heap *h = state;
+    uintptr_t p = dh_addr(ptr);
+    const char *who = "default_heap_resize_in_place";
+    /* A small layout's block is looked for among the slab pages first, any
+     * other's in the pool first, as op_dealloc does. */
+    dh_slab *s = small_class(l) < DEFAULT_HEAP_CLASSES ? dh_slab_of(h, p) : NULL;
+    if (!s) {
+        dh_block *b;
+        enum dh_resize r = dh_pool_resize(h, p, l, new_size, &b);
+        if (r != DH_NOT_POOL) return r == DH_RESIZED;
+        if (!(s = dh_slab_of(h, p))) dh_pool_bad_pointer(h, p, who);
+    }
+    slot_check(s, p, l, who);
+    return small_class((struct layout){new_size, l.align}) == s->cls;
 }
 
-/* A block that moves is freed here, without the checks op_dealloc would
- * repeat: resize_here made them. */
-static void *op_realloc(void *state, void *ptr, struct layout l, size_t new_size)
+/* The old block is freed here without the checks op_dealloc would repeat. */
+void *dh_realloc_move(struct default_heap *h, void *ptr, struct layout l, size_t new_size,
+                      dh_slab *s, dh_block *b)
 {
-    struct default_heap *h = state;
-    if (ptr == NULL) return op_alloc(h, (struct layout){new_size, l.align});
-    dh_slab *s;
-    dh_block *b;
-    enum here r = resize_here(h, dh_addr(ptr), l, new_size, "default_heap_realloc", &s, &b);
-    if (r == RESIZED) return ptr;
     /* A block that at least doubles (a vec growing) goes to the bottom of
      * its hole, so that its next growth finds room above it. */
     void *q = new_size <= DEFAULT_HEAP_SMALL_MAX && l.align <= DH_GRAIN
@@ -338,11 +324,38 @@ static void *op_realloc(void *state, void *ptr, struct layout l, size_t new_size
                                        : dh_pool_alloc(h, (struct layout){new_size, l.align});
     if (q == NULL) return NULL;
     memcpy(q, ptr, l.size < new_size ? l.size : new_size);
-    if (r == MOVE_SLOT)
+    if (s)
         slot_free(h, s, dh_addr(ptr) / DH_GRAIN);
     else
         dh_pool_give(h, b);
     return q;
+}
+
+/* Realloc slot ptr of page s: in place within its class, else moved. */
+static void *realloc_slot(struct default_heap *h, dh_slab *s, void *ptr, struct layout l,
+                          size_t new_size)
+{
+    slot_check(s, dh_addr(ptr), l, "default_heap_realloc");
+    if (small_class((struct layout){new_size, l.align}) == s->cls) return ptr;
+    return dh_realloc_move(h, ptr, l, new_size, s, NULL);
+}
+
+void *dh_realloc_not_pool(struct default_heap *h, void *ptr, struct layout l, size_t new_size)
+{
+    dh_slab *s = dh_slab_of(h, dh_addr(ptr));
+    if (!s) dh_pool_bad_pointer(h, dh_addr(ptr), "default_heap_realloc");
+    return realloc_slot(h, s, ptr, l, new_size);
+}
+
+/* A small layout's block is looked for among the slab pages first, any
+ * other's in the pool first, as op_dealloc does. */
+static void *op_realloc(void *state, void *ptr, struct layout l, size_t new_size)
+{
+    struct default_heap *h = state;
+    if (ptr == NULL) return op_alloc(h, (struct layout){new_size, l.align});
+    dh_slab *s = small_class(l) < DEFAULT_HEAP_CLASSES ? dh_slab_of(h, dh_addr(ptr)) : NULL;
+    if (s) return realloc_slot(h, s, ptr, l, new_size);
+    return dh_pool_realloc(h, ptr, l, new_size);
 }
 
 static void bad_layout(const char *who, const void *ptr, struct layout l)

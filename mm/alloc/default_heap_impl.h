@@ -197,6 +197,19 @@ enum dh_resize {
  * DH_NOT_POOL (then the caller looks for a slab slot, or panics). */
 enum dh_resize dh_pool_resize(struct default_heap *h, uintptr_t p, struct layout l, size_t new_size,
                               dh_block **block);
+/* Realloc ptr, of valid layout l, to new_size bytes ({new_size, l.align}
+ * valid): a live pool block (checked as dh_pool_free checks it) resized in
+ * place, or moved by dh_realloc_move; anything else goes to
+ * dh_realloc_not_pool. */
+void *dh_pool_realloc(struct default_heap *h, void *ptr, struct layout l, size_t new_size);
+/* Move the live block at ptr, of layout l and already checked (slot ptr of
+ * page s, or else pool block b), to a new block of new_size bytes, and
+ * free it (default_heap.c). NULL (ptr untouched) when none can be had. */
+void *dh_realloc_move(struct default_heap *h, void *ptr, struct layout l, size_t new_size,
+                      dh_slab *s, dh_block *b);
+/* dh_pool_realloc's way out for a ptr that is no live pool block: a slab
+ * slot, or the panic (default_heap.c). */
+void *dh_realloc_not_pool(struct default_heap *h, void *ptr, struct layout l, size_t new_size);
 /* The pool block whose payload is ptr, validated (in the region, checksum,
  * in use, not a slab); panics "invalid free" / "double free" naming who. */
 dh_block *dh_pool_block_of(const struct default_heap *h, uintptr_t ptr, const char *who);

@@ -283,6 +283,28 @@ void dh_pool_free(struct default_heap *h, uintptr_t p, struct layout l)
         make_hole(h, b, size); /* both neighbours in use */
 }
 
+/* Resize live block b (size bytes, its head read as head) to hold
+ * new_size bytes in place: shrunk, or grown into the hole above; false
+ * (nothing changed) when it cannot. */
+INLINE bool resize_block(struct default_heap *h, dh_block *b, size_t size, uint64_t head,
+                         size_t new_size)
+{
+    if (new_size >= DH_MAX_BLOCK) return false;
+    size_t need = dh_need(new_size);
+    dh_block *n = free_above(h, b, size);
+    if (!n) {
+        if (need > size) return false;
+        if (size - need < DH_MIN_BLOCK) return true; /* nothing to cut off */
+    } else { /* take the hole above in, then cut what is not needed */
+        size_t ns = hole_size(n->head);
+        if (need > size + ns) return false;
+        list_unlink(h, n, list_of(ns));
+        size += ns;
+    }
+    cut(h, b, size, need, head & DH_FLAG_MASK, (unsigned)(head >> 48) & 63);
+    return true;
+}
+
 enum dh_resize dh_pool_resize(struct default_heap *h, uintptr_t p, struct layout l, size_t new_size,
                               dh_block **block)
 {
@@ -290,23 +312,20 @@ enum dh_resize dh_pool_resize(struct default_heap *h, uintptr_t p, struct layout
     dh_block *b = live_block(h, p, &size);
     if (!b) return DH_NOT_POOL;
     uint64_t head = b->head;
-    unsigned align_log = (unsigned)(head >> 48) & 63;
-    if (!layout_fits(size, align_log, l)) layout_mismatch(b, p, l);
+    if (!layout_fits(size, (unsigned)(head >> 48) & 63, l)) layout_mismatch(b, p, l);
     *block = b;
-    if (new_size >= DH_MAX_BLOCK) return DH_MUST_MOVE;
-    size_t need = dh_need(new_size);
-    dh_block *n = free_above(h, b, size);
-    if (!n) {
-        if (need > size) return DH_MUST_MOVE;
-        if (size - need < DH_MIN_BLOCK) return DH_RESIZED; /* nothing to cut off */
-    } else { /* take the hole above in, then cut what is not needed */
-        size_t ns = dh_size(n);
-        if (need > size + ns) return DH_MUST_MOVE;
-        list_unlink(h, n, list_of(ns));
-        size += ns;
-    }
-    cut(h, b, size, need, head & DH_FLAG_MASK, align_log);
-    return DH_RESIZED;
+    return resize_block(h, b, size, head, new_size) ? DH_RESIZED : DH_MUST_MOVE;
+}
+
+void *dh_pool_realloc(struct default_heap *h, void *ptr, struct layout l, size_t new_size)
+{
+    size_t size;
+    dh_block *b = live_block(h, dh_addr(ptr), &size);
+    if (!b) return dh_realloc_not_pool(h, ptr, l, new_size);
+    uint64_t head = b->head;
+    if (!layout_fits(size, (unsigned)(head >> 48) & 63, l)) layout_mismatch(b, dh_addr(ptr), l);
+    if (resize_block(h, b, size, head, new_size)) return ptr;
+    return dh_realloc_move(h, ptr, l, new_size, NULL, b);
 }
 
 dh_block *dh_pool_block_of(const struct default_heap *h, uintptr_t ptr, const char *who)
