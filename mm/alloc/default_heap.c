@@ -255,6 +255,14 @@ void dh_free_not_pool(struct default_heap *h, uintptr_t p, struct layout l)
     free_other(h, p, l, true);
 }
 
+/* free_other for the pointer whose dh_slab_grain is g, which the rotation
+ * undone gives back exactly: op_dealloc keeps g and the page, not the
+ * pointer, so its fast path copies no register. */
+COLD static void free_other_at(struct default_heap *h, uintptr_t g, struct layout l)
+{
+    free_other(h, h->slab_lo + (g << 4 | g >> (sizeof g * 8 - 4)), l, false);
+}
+
 /* A small layout's block is a slot of a page whose check word names the
  * layout's class; any other is a pool block. */
 static void op_dealloc(void *state, void *ptr, struct layout l)
@@ -265,15 +273,15 @@ static void op_dealloc(void *state, void *ptr, struct layout l)
      * word's compare and free_other frees it exactly. So does a p that is
      * not 16-aligned: it fails the range test, and free_other names it. */
     if (__builtin_expect(l.size <= DEFAULT_HEAP_SMALL_MAX && l.align <= DH_GRAIN, 1)) {
-        uintptr_t g = dh_slab_grain(h, p);
         dh_slab *s = (dh_slab *)(p & ~(uintptr_t)(DH_PAGE - 1));
+        uintptr_t g = dh_slab_grain(h, p);
         if (__builtin_expect(g < h->slab_grains &&
                                  dh_slab_word(s) == dh_slab_check(h, dh_addr(s), (l.size - 1) >> 4),
                              1)) {
             slot_free(h, s, g);
             return;
         }
-        free_other(h, p, l, false);
+        free_other_at(h, g, l);
         return;
     }
     dh_pool_free(h, p, l);

@@ -200,6 +200,32 @@ static void test_second_bitmap_word(void **state)
     expect_all_free(&heap);
 }
 
+/* Frees that leave the slab fast path (misaligned, outside the slab range,
+ * or a small layout whose block is no slot) reach the slow path with their
+ * exact address: freed there, or named in the panic. */
+static void test_frees_off_the_fast_path(void **state)
+{
+    (void)state;
+    char msg[64];
+    default_heap_init(&heap, region + 16, 1u << 20); /* region itself lies below the heap */
+    unsigned char *slot = alloc_ok(&heap, 40, 8), *big = alloc_ok(&heap, 300, 8);
+    unsigned char *zero = alloc_ok(&heap, 0, 1);
+    assert_ptr_equal(default_heap_realloc(&heap, big, L(300, 8), 100), big); /* shrunk in place */
+    unsigned char *bad[] = {slot + 8, slot + 3, region, region + 5,
+                            slot - DEFAULT_HEAP_PAGE * 4096};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        snprintf(msg, sizeof msg, "invalid free of 0x%lx", (unsigned long)bad[i]);
+        EXPECT_PANIC(default_heap_dealloc(&heap, bad[i], L(40, 8)), msg);
+    }
+    snprintf(msg, sizeof msg, "size mismatch: free of 0x%lx ", (unsigned long)slot);
+    EXPECT_PANIC(default_heap_dealloc(&heap, slot, L(20, 8)), msg);
+    CHECK(&heap);
+    default_heap_dealloc(&heap, big, L(100, 8)); /* a pool block, small layout */
+    default_heap_dealloc(&heap, zero, L(0, 1));
+    default_heap_dealloc(&heap, slot, L(40, 8));
+    expect_all_free(&heap);
+}
+
 /* A slab header left in memory by an earlier heap over the same bytes is not
  * taken for a slab of the new heap. */
 static void test_reinit_ignores_stale_slab_headers(void **state)
@@ -234,6 +260,7 @@ int main(void)
         cmocka_unit_test(test_size_mismatch),
         cmocka_unit_test(test_check_detects_corruption),
         cmocka_unit_test(test_second_bitmap_word),
+        cmocka_unit_test(test_frees_off_the_fast_path),
         cmocka_unit_test(test_reinit_ignores_stale_slab_headers),
     };
     return RUN_TESTS(tests);
