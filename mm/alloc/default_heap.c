@@ -216,12 +216,11 @@ COLD static void small_free_other(struct default_heap *h, dh_slab *s, uintptr_t 
 
 /* ---- the entry points ---- */
 
-/* An alloc that is not small: the pool. Out of line (not cold: b sends most
- * of its allocs here), so op_alloc sets up no stack frame for its small path. */
-__attribute__((noinline)) static void *alloc_not_small(struct default_heap *h, struct layout l)
+/* An alloc of size 0: a class 0 slot at align <= 16, else the pool's. Out
+ * of line, so op_alloc jumps to it and to the pool without a stack frame. */
+COLD static void *alloc_zero(struct default_heap *h, struct layout l)
 {
-    if (l.size == 0 && l.align <= DH_GRAIN) return small_alloc(h, 0, 0);
-    return dh_pool_alloc(h, l);
+    return l.align <= DH_GRAIN ? small_alloc(h, 0, 0) : dh_pool_alloc(h, l);
 }
 
 /* The ops take valid layouts (allocator_alloc and default_heap_alloc check
@@ -231,7 +230,8 @@ static void *op_alloc(void *state, struct layout l)
     struct default_heap *h = state;
     if (__builtin_expect(l.size - 1 < DEFAULT_HEAP_SMALL_MAX && l.align <= DH_GRAIN, 1))
         return small_alloc(h, (l.size - 1) >> 4, l.size);
-    return alloc_not_small(h, l);
+    if (__builtin_expect(l.size == 0, 0)) return alloc_zero(h, l);
+    return dh_pool_alloc(h, l);
 }
 
 /* A free that the fast paths did not take. A slab slot is freed exactly,

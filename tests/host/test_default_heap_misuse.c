@@ -209,7 +209,7 @@ static void test_frees_off_the_fast_path(void **state)
     char msg[64];
     default_heap_init(&heap, region + 16, 1u << 20); /* region itself lies below the heap */
     unsigned char *slot = alloc_ok(&heap, 40, 8), *big = alloc_ok(&heap, 300, 8);
-    unsigned char *zero = alloc_ok(&heap, 0, 1);
+    unsigned char *zero = alloc_ok(&heap, 0, 1), *zero64 = alloc_ok(&heap, 0, 64);
     assert_ptr_equal(default_heap_realloc(&heap, big, L(300, 8), 100), big); /* shrunk in place */
     unsigned char *bad[] = {slot + 8, slot + 3, region, region + 5,
                             slot - DEFAULT_HEAP_PAGE * 4096};
@@ -222,6 +222,7 @@ static void test_frees_off_the_fast_path(void **state)
     CHECK(&heap);
     default_heap_dealloc(&heap, big, L(100, 8)); /* a pool block, small layout */
     default_heap_dealloc(&heap, zero, L(0, 1));
+    default_heap_dealloc(&heap, zero64, L(0, 64));
     default_heap_dealloc(&heap, slot, L(40, 8));
     expect_all_free(&heap);
 }
