@@ -44,7 +44,7 @@ INLINE dh_block *carve_aligned(struct default_heap *h, dh_block *b, size_t need,
     size_t gap = aligned_gap(dh_addr(b), align, off);
     if (!hole_fits(h, b, head, need + gap)) corrupted("hole header", dh_addr(b));
     size_t size = hole_size(head);
-    list_unlink(h, b, list_of(size));
+    unlink_hole(h, b, size);
     if (gap) {
         b->head = gap | DH_FREE;
         list_push(h, b, list_of(gap));

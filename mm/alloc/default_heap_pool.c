@@ -67,7 +67,7 @@ void dh_pool_extend(struct default_heap *h, uintptr_t new_end)
     size_t size = new_end - h->end;
     dh_block *p = free_below(h, b);
     if (p) {
-        list_unlink(h, p, list_of(dh_size(p)));
+        unlink_hole(h, p, hole_size(p->head));
         size += dh_size(p);
         b = p;
     }
@@ -123,7 +123,7 @@ INLINE void give(struct default_heap *h, dh_block *b, size_t size)
     dh_block *n = free_above(h, b, size), *p = free_below(h, b);
     if (n) {
         size_t ns = hole_size(n->head);
-        list_unlink(h, n, list_of(ns));
+        unlink_hole(h, n, ns);
         size += ns;
     }
     if (!p) {
@@ -132,16 +132,14 @@ INLINE void give(struct default_heap *h, dh_block *b, size_t size)
     }
     /* The freed header, now inside the hole, gets FREE over its checksum:
      * it is no block's header any more, and a later free of it is named a
-     * double free (bad_pointer). */
+     * double free (bad_pointer). The hole below grows and moves to the list
+     * of its new size (almost always another list). */
     b->head |= DH_FREE;
     size_t ps = hole_size(p->head);
-    unsigned list = list_of(ps), merged = list_of(ps + size);
+    unlink_hole(h, p, ps);
     size += ps;
     p->head = size | DH_FREE;
-    if (merged != list) {
-        list_unlink(h, p, list);
-        list_push(h, p, merged);
-    }
+    list_push(h, p, list_of(size));
     ((dh_block *)(dh_addr(p) + size))->prev_size = size;
 }
 
@@ -298,7 +296,7 @@ INLINE bool resize_block(struct default_heap *h, dh_block *b, size_t size, uint6
     } else { /* take the hole above in, then cut what is not needed */
         size_t ns = hole_size(n->head);
         if (need > size + ns) return false;
-        list_unlink(h, n, list_of(ns));
+        unlink_hole(h, n, ns);
         size += ns;
     }
     cut(h, b, size, need, head & DH_FLAG_MASK, (unsigned)(head >> 48) & 63);

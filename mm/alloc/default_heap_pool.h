@@ -96,9 +96,10 @@ INLINE void list_push(struct default_heap *h, dh_block *b, unsigned list)
     h->heads[list] = b;
 }
 
-/* Unlink hole b from its list, checking that its neighbours on the list
- * point back at it (safe unlinking) before writing through them. */
-INLINE void list_unlink(struct default_heap *h, dh_block *b, unsigned list)
+/* Unlink hole b from its neighbours on its list, checking that they point
+ * back at it (safe unlinking) before writing through them; true when b is
+ * the head of its list (its list's head is left to the caller). */
+INLINE bool unlink_links(struct default_heap *h, dh_block *b)
 {
     dh_block *n = b->next_free, *p = b->prev_free;
     if (n) {
@@ -108,8 +109,15 @@ INLINE void list_unlink(struct default_heap *h, dh_block *b, unsigned list)
     if (p) {
         if (!link_ok(h, p) || p->next_free != b) corrupted("free-list link", dh_addr(b));
         p->next_free = n;
-        return;
+        return false;
     }
+    return true;
+}
+
+/* Hole b, the head of list, leaves it to the hole after it. */
+INLINE void unlink_head(struct default_heap *h, dh_block *b, unsigned list)
+{
+    dh_block *n = b->next_free;
     if (h->heads[list] != b) corrupted("free-list link", dh_addr(b));
     h->heads[list] = n;
     if (!n) {
@@ -117,6 +125,19 @@ INLINE void list_unlink(struct default_heap *h, dh_block *b, unsigned list)
         h->sl_bitmap[fl] &= ~(1u << (list % DEFAULT_HEAP_SL));
         if (!h->sl_bitmap[fl]) h->fl_bitmap &= ~(1ull << fl);
     }
+}
+
+/* Unlink hole b from list. */
+INLINE void list_unlink(struct default_heap *h, dh_block *b, unsigned list)
+{
+    if (unlink_links(h, b)) unlink_head(h, b, list);
+}
+
+/* Unlink hole b of size bytes (checked by hole_fits) from the list of its
+ * size, which is looked up only when b is that list's head. */
+INLINE void unlink_hole(struct default_heap *h, dh_block *b, size_t size)
+{
+    if (unlink_links(h, b)) unlink_head(h, b, list_of(size));
 }
 
 /* Unlink hole b, the head of its list. */
