@@ -322,7 +322,7 @@ static bool op_resize_in_place(void *state, void *ptr, struct layout l, size_t n
 
 /* The old block is freed here without the checks op_dealloc would repeat. */
 void *dh_realloc_move(struct default_heap *h, void *ptr, struct layout l, size_t new_size,
-                      dh_slab *s, dh_block *b)
+                      dh_block *b)
 {
     /* A block that at least doubles (a vec growing) goes to the bottom of
      * its hole, so that its next growth finds room above it. */
@@ -332,10 +332,11 @@ void *dh_realloc_move(struct default_heap *h, void *ptr, struct layout l, size_t
                                        : dh_pool_alloc(h, (struct layout){new_size, l.align});
     if (q == NULL) return NULL;
     memcpy(q, ptr, l.size < new_size ? l.size : new_size);
-    if (s)
-        slot_free(h, s, dh_addr(ptr) / DH_GRAIN);
-    else
+    if (b)
         dh_pool_give(h, b);
+    else /* a slot, checked: its page by masking */
+        slot_free(h, (dh_slab *)(dh_addr(ptr) & ~(uintptr_t)(DH_PAGE - 1)),
+                  dh_addr(ptr) / DH_GRAIN);
     return q;
 }
 
@@ -345,7 +346,7 @@ static void *realloc_slot(struct default_heap *h, dh_slab *s, void *ptr, struct 
 {
     slot_check(s, dh_addr(ptr), l, "default_heap_realloc");
     if (small_class((struct layout){new_size, l.align}) == s->cls) return ptr;
-    return dh_realloc_move(h, ptr, l, new_size, s, NULL);
+    return dh_realloc_move(h, ptr, l, new_size, NULL);
 }
 
 void *dh_realloc_not_pool(struct default_heap *h, void *ptr, struct layout l, size_t new_size)

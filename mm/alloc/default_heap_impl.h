@@ -202,11 +202,11 @@ enum dh_resize dh_pool_resize(struct default_heap *h, uintptr_t p, struct layout
  * place, or moved by dh_realloc_move; anything else goes to
  * dh_realloc_not_pool. */
 void *dh_pool_realloc(struct default_heap *h, void *ptr, struct layout l, size_t new_size);
-/* Move the live block at ptr, of layout l and already checked (slot ptr of
- * page s, or else pool block b), to a new block of new_size bytes, and
+/* Move the live block at ptr, of layout l and already checked (pool block
+ * b, or a slab slot when b is NULL), to a new block of new_size bytes, and
  * free it (default_heap.c). NULL (ptr untouched) when none can be had. */
 void *dh_realloc_move(struct default_heap *h, void *ptr, struct layout l, size_t new_size,
-                      dh_slab *s, dh_block *b);
+                      dh_block *b);
 /* dh_pool_realloc's way out for a ptr that is no live pool block: a slab
  * slot, or the panic (default_heap.c). */
 void *dh_realloc_not_pool(struct default_heap *h, void *ptr, struct layout l, size_t new_size);

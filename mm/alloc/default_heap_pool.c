@@ -323,7 +323,7 @@ void *dh_pool_realloc(struct default_heap *h, void *ptr, struct layout l, size_t
     uint64_t head = b->head;
     if (!layout_fits(size, (unsigned)(head >> 48) & 63, l)) layout_mismatch(b, dh_addr(ptr), l);
     if (resize_block(h, b, size, head, new_size)) return ptr;
-    return dh_realloc_move(h, ptr, l, new_size, NULL, b);
+    return dh_realloc_move(h, ptr, l, new_size, b);
 }
 
 dh_block *dh_pool_block_of(const struct default_heap *h, uintptr_t ptr, const char *who)
