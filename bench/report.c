@@ -167,6 +167,12 @@ void report_targets(const struct results *r)
         snprintf(what, sizeof what, "b instructions/op (mimalloc here: %.1f)", r->ir[b][mi]);
         target(what, r->ir[b][d], 57, true);
         target("b instructions/op, the hard limit (jemalloc's 80)", r->ir[b][d], 80, true);
+        /* The peers as measured in this run, beside the fixed figures. */
+        int je = index_of("jemalloc");
+        snprintf(what, sizeof what, "b against jemalloc in this run (%.1f), ratio", r->ir[b][je]);
+        target(what, r->ir[b][d] / r->ir[b][je], 1.0, true);
+        snprintf(what, sizeof what, "b against mimalloc in this run (%.1f), ratio", r->ir[b][mi]);
+        target(what, r->ir[b][d] / r->ir[b][mi], 1.0, true);
         snprintf(what, sizeof what, "b_scale instructions/op at 100k / at 100 (%.1f / %.1f)",
                  r->ir[b100k][d], r->ir[b100][d]);
         target(what, r->ir[b100k][d] / r->ir[b100][d], 1.2, true);
