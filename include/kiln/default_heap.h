@@ -2,10 +2,11 @@
  * O(1) alloc and free over a region its caller hands it.
  *
  * Two parts share the region:
- *   - the pool (default_heap_pool.c): segregated fit with two-level bitmaps,
- *     as TLSF. Every pool block starts with a 16-byte header {prev_size,
- *     head}. head holds the block's size (a multiple of 16, header included)
- *     and flags; for a block in use also the log2 of its alignment class and
+ *   - the pool (default_heap_pool.c, its aligned path default_heap_aligned.c):
+ *     segregated fit with two-level bitmaps, as TLSF. Every pool block
+ *     starts with a 16-byte header {prev_size, head}. head holds the
+ *     block's size (a multiple of 16, header included) and flags; for a
+ *     block in use also the log2 of its alignment class and
  *     an 8-bit checksum over all of it and the header's address (a hole's
  *     head is exactly size | FREE). prev_size is the size of the block below
  *     while that is a hole (0 while it is in use): the boundary tag. Free

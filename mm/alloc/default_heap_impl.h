@@ -1,6 +1,7 @@
 /* Internals shared by the default allocator's files (default_heap.c: slabs
- * and the entry points; default_heap_pool.c: the pool; default_heap_check.c:
- * the walker and the statistics). Not a public interface. */
+ * and the entry points; default_heap_pool.c, default_heap_aligned.c and
+ * default_heap_pool.h: the pool; default_heap_check.c: the walker and the
+ * statistics). Not a public interface. */
 #ifndef KILN_DEFAULT_HEAP_IMPL_H
 #define KILN_DEFAULT_HEAP_IMPL_H
 
