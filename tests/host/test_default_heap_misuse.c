@@ -54,6 +54,14 @@ static void test_invalid_free(void **state)
     /* The slab page's own header. */
     uintptr_t page = (uintptr_t)small & ~(uintptr_t)(DEFAULT_HEAP_PAGE - 1);
     EXPECT_PANIC(default_heap_dealloc(&heap, (void *)(page + 16), L(64, 8)), "invalid free of 0x");
+    /* realloc looks for a pool layout's block in the pool first, then among
+     * the slab pages: a pointer that is neither is named after realloc. */
+    EXPECT_PANIC(default_heap_realloc(&heap, (void *)(page + 16), L(5000, 8), 10),
+                 "invalid free of 0x");
+    EXPECT_PANIC(default_heap_realloc(&heap, large + 32, L(5000, 8), 10),
+                 "default_heap_realloc: invalid free of 0x");
+    EXPECT_PANIC(default_heap_realloc(&heap, outside, L(5000, 8), 10),
+                 "default_heap_realloc: invalid free of 0x");
     expect_filled(large, 5000, 3);
     CHECK(&heap);
     default_heap_dealloc(&heap, small, L(64, 8));
@@ -78,6 +86,15 @@ static void test_size_mismatch(void **state)
     EXPECT_PANIC(default_heap_dealloc(&heap, a, L(40, 32)), "size mismatch: ");
     EXPECT_PANIC(default_heap_dealloc(&heap, a, L(40, 8)), "size mismatch: ");
     EXPECT_PANIC(default_heap_realloc(&heap, b, L(3000, 8), 10), "size mismatch: ");
+    /* realloc and resize_in_place look for a small layout's block among the
+     * slab pages first, any other's in the pool first: a block of the other
+     * kind is a size mismatch either way. */
+    struct allocator al = default_heap_allocator(&heap);
+    EXPECT_PANIC(default_heap_realloc(&heap, s, L(4000, 8), 10), "size mismatch: ");
+    EXPECT_PANIC(default_heap_realloc(&heap, s, L(40, 32), 10), "size mismatch: ");
+    EXPECT_PANIC(default_heap_realloc(&heap, b, L(100, 8), 10), "size mismatch: ");
+    EXPECT_PANIC(al.ops->resize_in_place(al.state, s, L(4000, 8), 10), "size mismatch: ");
+    EXPECT_PANIC(al.ops->resize_in_place(al.state, b, L(100, 8), 10), "size mismatch: ");
     CHECK(&heap);
     /* Sizes of the same class are the same block. */
     default_heap_dealloc(&heap, s, L(33, 1));
