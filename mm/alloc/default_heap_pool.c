@@ -220,7 +220,7 @@ static inline bool layout_fits(size_t size, unsigned align_log, struct layout l)
     /* need(l.size) is in (size - 32, size] exactly when l.size is in
      * (size - 64, size - 16] (need = max(32, round_up(l.size, 16) + 16)). */
     return size - DH_GRAIN - l.size < DH_MIN_BLOCK + DH_GRAIN &&
-           fls64(l.align | DH_GRAIN) == align_log;
+           (l.align <= DH_GRAIN ? align_log == dh_log2(DH_GRAIN) : fls64(l.align) == align_log);
 }
 
 DH_FAILS noreturn void layout_mismatch(const dh_block *b, uintptr_t p, struct layout l)
