@@ -194,7 +194,7 @@ INLINE void *pool_alloc(struct default_heap *h, struct layout l, bool low)
     /* The head of need's own list when it fits, else the first hole of a
      * list above (an empty region has no list set: nothing is found). */
     dh_block *b = h->heads[list];
-    if (__builtin_expect(!b || hole_size(b->head) < need, 0)) {
+    if (!b || hole_size(b->head) < need) {
         b = first_above(h, &list);
         if (__builtin_expect(!b, 0)) return alloc_other(h, l.size, l.align, low);
     }
