@@ -1,6 +1,7 @@
 /* The default allocator's pool blocks at an alignment above 16: a bounded
  * look for a hole where the aligned block fits, then the search for a hole
- * where it fits at any address; the gap below the block stays a hole. */
+ * where it fits at any address; the gap below the block stays a hole.
+ * dh_pool_alloc comes here straight from its first test. */
 #include "default_heap_pool.h"
 
 /* How far above hole b the first block whose (address + off) is a multiple
@@ -61,4 +62,19 @@ dh_block *dh_take_aligned(struct default_heap *h, size_t need, size_t align, siz
 {
     dh_block *b = find_aligned(h, need, align, off);
     return b ? carve_aligned(h, b, need, align, off, flags, align_log) : NULL;
+}
+
+void *dh_pool_alloc_aligned(struct default_heap *h, size_t size, size_t align)
+{
+    /* {size, align} is valid (the entry points check it): size + align - 1
+     * cannot overflow. */
+    if (size >= DH_MAX_BLOCK || align >= DH_MAX_BLOCK) return NULL;
+    size_t need = dh_need(size);
+    dh_block *b = find_aligned(h, need, align, DH_GRAIN);
+    if (b) {
+        b = carve_aligned(h, b, need, align, DH_GRAIN, 0, dh_log2(align));
+    } else if (dh_has_blocks(h) && dh_slab_flush(h)) {
+        b = dh_take_aligned(h, need, align, DH_GRAIN, 0, dh_log2(align));
+    }
+    return b ? (void *)(dh_addr(b) + DH_GRAIN) : NULL;
 }

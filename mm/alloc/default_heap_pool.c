@@ -164,10 +164,10 @@ void dh_pool_give(struct default_heap *h, dh_block *b)
     give(h, b, dh_size(b));
 }
 
-/* What dh_pool_alloc's fast path leaves: an alignment above 16, size 0 or
- * a need past the list table, no hole found at the head of need's list or
- * above it, an empty region, or no fit until the kept slab pages go back to
- * the pool. Out of line, so that the
+/* What dh_pool_alloc's fast path leaves, but for an alignment above 16
+ * (dh_pool_alloc_aligned): size 0 or a need past the list table, no hole
+ * found at the head of need's list or above it, an empty region, or no fit
+ * until the kept slab pages go back to the pool. Out of line, so that the
  * fast path makes no call and saves few registers. */
 __attribute__((noinline)) static void *alloc_other(struct default_heap *h, size_t size,
                                                    size_t align, bool low)
@@ -187,7 +187,8 @@ INLINE void *pool_alloc(struct default_heap *h, struct layout l, bool low)
 {
     /* Sizes 1 .. TABLE_MAX - 32: need is dh_need(l.size) (at least 32), and
      * its list is in the table. */
-    if (__builtin_expect(l.align > DH_GRAIN || l.size - 1 >= TABLE_MAX - 2 * DH_GRAIN, 0))
+    if (__builtin_expect(l.align > DH_GRAIN, 0)) return dh_pool_alloc_aligned(h, l.size, l.align);
+    if (__builtin_expect(l.size - 1 >= TABLE_MAX - 2 * DH_GRAIN, 0))
         return alloc_other(h, l.size, l.align, low);
     size_t need = (l.size + 2 * DH_GRAIN - 1) & ~(size_t)(DH_GRAIN - 1);
     unsigned list = dh_list_table[need >> 4];

@@ -250,4 +250,9 @@ INLINE void cut(struct default_heap *h, dh_block *b, size_t size, size_t need, u
 dh_block *dh_take_aligned(struct default_heap *h, size_t need, size_t align, size_t off,
                           uint64_t flags, unsigned align_log);
 
+/* dh_pool_alloc of {size, align} (a valid layout, align > 16): the payload
+ * of a block from dh_take_aligned (after the kept slab pages go back to the
+ * pool when nothing fits), or NULL (default_heap_aligned.c). */
+void *dh_pool_alloc_aligned(struct default_heap *h, size_t size, size_t align);
+
 #endif
