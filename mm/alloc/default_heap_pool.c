@@ -89,16 +89,18 @@ INLINE dh_block *carve(struct default_heap *h, dh_block *b, unsigned list, size_
     size_t size = hole_size(head), rest = size - need;
     if (!hole_fits(h, b, head, need)) corrupted("hole header", dh_addr(b));
     if (!low && rest >= DH_MIN_BLOCK) {
-        unsigned rlist = list_of(rest);
+        /* The block first, then the hole's list: fewer values stay live
+         * across the list's work. */
+        dh_block *blk = (dh_block *)(dh_addr(b) + rest);
+        ((dh_block *)(dh_addr(b) + size))->prev_size = 0;
+        blk->prev_size = rest;
+        dh_set_head(h, blk, need, flags, align_log);
         b->head = rest | DH_FREE;
+        unsigned rlist = list_of(rest);
         if (rlist != list) {
             list_pop(h, b, list);
             list_push(h, b, rlist);
         }
-        dh_block *blk = (dh_block *)(dh_addr(b) + rest);
-        blk->prev_size = rest;
-        ((dh_block *)(dh_addr(b) + size))->prev_size = 0;
-        dh_set_head(h, blk, need, flags, align_log);
         return blk;
     }
     list_pop(h, b, list);
