@@ -137,7 +137,7 @@ INLINE void give(struct default_heap *h, dh_block *b, size_t size)
      * double free (bad_pointer). The hole below grows and moves to the list
      * of its new size (almost always another list). */
     b->head |= DH_FREE;
-    size_t ps = hole_size(p->head);
+    size_t ps = dh_addr(b) - dh_addr(p); /* p's head is ps | FREE (free_below) */
     unlink_hole(h, p, ps);
     size += ps;
     p->head = size | DH_FREE;
