@@ -81,13 +81,14 @@ void dh_pool_extend(struct default_heap *h, uintptr_t new_end)
 /* A block of need bytes (< DH_MAX_BLOCK) at alignment 16 from hole b, the
  * head of list, in use with flags and align_log. Carved from the top of the
  * hole, so the hole keeps its header, and its list when its size stays in
- * the list's range; low: from the bottom (a block realloc may grow in place). */
-INLINE dh_block *carve(struct default_heap *h, dh_block *b, unsigned list, size_t need,
+ * the list's range; low: from the bottom (a block realloc may grow in place).
+ * min: need, or 0 when the caller has seen b's head > need (hole_fits). */
+INLINE dh_block *carve(struct default_heap *h, dh_block *b, unsigned list, size_t need, size_t min,
                        uint64_t flags, unsigned align_log, bool low)
 {
     uint64_t head = b->head;
     size_t size = hole_size(head), rest = size - need;
-    if (!hole_fits(h, b, head, need)) corrupted("hole header", dh_addr(b));
+    if (!hole_fits(h, b, head, min)) corrupted("hole header", dh_addr(b));
     if (!low && rest >= DH_MIN_BLOCK) {
         /* The block first, then the hole's list: fewer values stay live
          * across the list's work. */
@@ -115,7 +116,7 @@ INLINE dh_block *take(struct default_heap *h, size_t need, size_t align, size_t 
     if (align > DH_GRAIN) return dh_take_aligned(h, need, align, off, flags, align_log);
     unsigned list;
     dh_block *b = find_fit(h, need, &list);
-    return b ? carve(h, b, list, need, flags, align_log, low) : NULL;
+    return b ? carve(h, b, list, need, need, flags, align_log, low) : NULL;
 }
 
 /* Return used block b (size bytes, checked against the region) to the
@@ -194,14 +195,17 @@ INLINE void *pool_alloc(struct default_heap *h, struct layout l, bool low)
         return alloc_other(h, l.size, l.align, low);
     size_t need = (l.size + 2 * DH_GRAIN - 1) & ~(size_t)(DH_GRAIN - 1);
     unsigned list = dh_list_table[need >> 4];
-    /* The head of need's own list when it fits, else the first hole of a
-     * list above (an empty region has no list set: nothing is found). */
+    /* The head of need's own list when it fits (its head, size | FREE, is
+     * above need), else the first hole of a list above (an empty region has
+     * no list set: nothing is found). */
     dh_block *b = h->heads[list];
-    if (!b || hole_size(b->head) < need) {
+    if (b && b->head > need) {
+        b = carve(h, b, list, need, 0, 0, dh_log2(DH_GRAIN), low);
+    } else {
         b = first_above(h, &list);
         if (__builtin_expect(!b, 0)) return alloc_other(h, l.size, l.align, low);
+        b = carve(h, b, list, need, need, 0, dh_log2(DH_GRAIN), low);
     }
-    b = carve(h, b, list, need, 0, dh_log2(DH_GRAIN), low);
     return (void *)(dh_addr(b) + DH_GRAIN);
 }
 

@@ -64,7 +64,10 @@ static inline size_t hole_size(uint64_t head)
  * bytes long, ends at or below the end marker, and the block above records
  * its size (the boundary tag); a hole's head is exactly size | DH_FREE.
  * These keep every write inside the region, and a hole's size from
- * overlapping a live block. (b lies at or below the end marker.) */
+ * overlapping a live block. (b lies at or below the end marker.) min may
+ * be 0 when the caller has seen head > need for a need >= DH_MIN_BLOCK (a
+ * multiple of 16): with head exactly size | DH_FREE, the hole has at
+ * least need bytes. */
 static inline bool hole_fits(const struct default_heap *h, const dh_block *b, uint64_t head,
                              size_t min)
 {
