@@ -18,15 +18,18 @@ static inline size_t aligned_gap(uintptr_t b, size_t align, size_t off)
 INLINE dh_block *find_aligned(struct default_heap *h, size_t need, size_t align, size_t off)
 {
     unsigned list = list_of(need), fl = list / DEFAULT_HEAP_SL, sl = list % DEFAULT_HEAP_SL;
-    unsigned looked = 0;
+    unsigned left = 16; /* holes to look at */
     for (; fl < DEFAULT_HEAP_FL; fl++, sl = 0) {
         uint32_t slm = h->sl_bitmap[fl] & (~0u << sl);
         for (; slm; slm &= slm - 1) {
             dh_block *b = h->heads[fl * DEFAULT_HEAP_SL + (unsigned)__builtin_ctz(slm)];
             for (; b; b = b->next_free) {
                 if (!link_ok(h, b)) corrupted("free-list link", dh_addr(b));
-                if (need + aligned_gap(dh_addr(b), align, off) <= hole_size(b->head)) return b;
-                if (++looked == 16) {
+                /* A hole's head is size | FREE, and need + gap a multiple
+                 * of 16: it fits when below the head (carve_aligned checks
+                 * the head exactly). */
+                if (need + aligned_gap(dh_addr(b), align, off) < b->head) return b;
+                if (--left == 0) {
                     size_t any = need + align + DH_GRAIN; /* fits at any alignment */
                     return any < DH_MAX_BLOCK ? find_fit(h, any, &list) : NULL;
                 }
