@@ -324,6 +324,7 @@ static bool op_resize_in_place(void *state, void *ptr, struct layout l, size_t n
 void *dh_realloc_move(struct default_heap *h, void *ptr, struct layout l, size_t new_size,
                       dh_block *b)
 {
+    size_t keep = l.size < new_size ? l.size : new_size;
     /* A block that at least doubles (a vec growing) goes to the bottom of
      * its hole, so that its next growth finds room above it. */
     void *q = new_size <= DEFAULT_HEAP_SMALL_MAX && l.align <= DH_GRAIN
@@ -331,7 +332,7 @@ void *dh_realloc_move(struct default_heap *h, void *ptr, struct layout l, size_t
               : new_size / 2 >= l.size ? dh_pool_alloc_low(h, (struct layout){new_size, l.align})
                                        : dh_pool_alloc(h, (struct layout){new_size, l.align});
     if (q == NULL) return NULL;
-    memcpy(q, ptr, l.size < new_size ? l.size : new_size);
+    memcpy(q, ptr, keep);
     if (b)
         dh_pool_give(h, b);
     else /* a slot, checked: its page by masking */
