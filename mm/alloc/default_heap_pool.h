@@ -72,7 +72,7 @@ static inline bool hole_fits(const struct default_heap *h, const dh_block *b, ui
                              size_t min)
 {
     size_t size = hole_size(head);
-    return head == (size | DH_FREE) && size >= min &&
+    return (head & (DH_GRAIN - 1)) == DH_FREE && size >= min &&
            size <= dh_addr(dh_end_marker(h)) - dh_addr(b) &&
            ((const dh_block *)(dh_addr(b) + size))->prev_size == size;
 }
