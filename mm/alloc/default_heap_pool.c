@@ -119,11 +119,19 @@ INLINE dh_block *take(struct default_heap *h, size_t need, size_t align, size_t 
     return b ? carve(h, b, list, need, need, flags, align_log, low) : NULL;
 }
 
+/* What the caller of give has seen of the block above b. */
+enum above { ABOVE_UNSEEN, ABOVE_FREE, ABOVE_USED };
+
 /* Return used block b (size bytes, checked against the region) to the
- * pool, coalescing with the holes above and below. */
-INLINE void give(struct default_heap *h, dh_block *b, size_t size)
+ * pool, coalescing with the holes above and below; above: what the caller
+ * has seen of the block above (ABOVE_FREE: its head has FREE; the hole is
+ * still checked). */
+INLINE void give(struct default_heap *h, dh_block *b, size_t size, enum above above)
 {
-    dh_block *n = free_above(h, b, size), *p = free_below(h, b);
+    dh_block *n = above == ABOVE_USED   ? NULL
+                  : above == ABOVE_FREE ? hole_at(h, (dh_block *)(dh_addr(b) + size))
+                                        : free_above(h, b, size);
+    dh_block *p = free_below(h, b);
     if (n) {
         size_t ns = hole_size(n->head);
         unlink_hole(h, n, ns);
@@ -146,11 +154,17 @@ INLINE void give(struct default_heap *h, dh_block *b, size_t size)
     ((dh_block *)(dh_addr(p) + size))->prev_size = size;
 }
 
-/* give, when a neighbour of b is a hole: out of line, so that a free
- * whose neighbours are in use saves few registers. */
-__attribute__((noinline)) static void give_merging(struct default_heap *h, dh_block *b, size_t size)
+/* give, when the block above b is a hole, or when it is in use and the
+ * one below is a hole: out of line, so that a free whose neighbours are in
+ * use saves few registers. */
+__attribute__((noinline)) static void give_above(struct default_heap *h, dh_block *b, size_t size)
 {
-    give(h, b, size);
+    give(h, b, size, ABOVE_FREE);
+}
+
+__attribute__((noinline)) static void give_below(struct default_heap *h, dh_block *b, size_t size)
+{
+    give(h, b, size, ABOVE_USED);
 }
 
 dh_block *dh_pool_take(struct default_heap *h, size_t need, size_t align, size_t off,
@@ -164,7 +178,7 @@ dh_block *dh_pool_take(struct default_heap *h, size_t need, size_t align, size_t
 
 void dh_pool_give(struct default_heap *h, dh_block *b)
 {
-    give(h, b, dh_size(b));
+    give(h, b, dh_size(b), ABOVE_UNSEEN);
 }
 
 /* What dh_pool_alloc's fast path leaves, but for an alignment above 16
@@ -282,8 +296,10 @@ void dh_pool_free(struct default_heap *h, uintptr_t p, struct layout l)
         return;
     }
     if (__builtin_expect(!layout_fits(size, dh_align_log(b), l), 0)) layout_mismatch(b, p, l);
-    if (((dh_block *)(dh_addr(b) + size))->head & DH_FREE || b->prev_size)
-        give_merging(h, b, size);
+    if (((dh_block *)(dh_addr(b) + size))->head & DH_FREE)
+        give_above(h, b, size);
+    else if (b->prev_size)
+        give_below(h, b, size);
     else
         make_hole(h, b, size); /* both neighbours in use */
 }

@@ -208,15 +208,19 @@ INLINE dh_block *find_fit(struct default_heap *h, size_t need, unsigned *list)
 
 /* ---- neighbours, checked before use ---- */
 
+/* n, checked as a hole (n lies at or below the end marker). */
+INLINE dh_block *hole_at(const struct default_heap *h, dh_block *n)
+{
+    if (!hole_ok(h, n, n->head)) corrupted("hole header", dh_addr(n));
+    return n;
+}
+
 /* The hole above b (size bytes, checked: b + size <= the end marker), or
  * NULL when the block above is in use. */
 INLINE dh_block *free_above(const struct default_heap *h, const dh_block *b, size_t size)
 {
     dh_block *n = (dh_block *)(dh_addr(b) + size);
-    uint64_t head = n->head;
-    if (!(head & DH_FREE)) return NULL;
-    if (!hole_ok(h, n, head)) corrupted("hole header", dh_addr(n));
-    return n;
+    return n->head & DH_FREE ? hole_at(h, n) : NULL;
 }
 
 /* The hole below b, or NULL when b->prev_size says the block below is in
