@@ -119,18 +119,13 @@ INLINE dh_block *take(struct default_heap *h, size_t need, size_t align, size_t 
     return b ? carve(h, b, list, need, need, flags, align_log, low) : NULL;
 }
 
-/* What the caller of give has seen of the block above b. */
-enum above { ABOVE_UNSEEN, ABOVE_FREE, ABOVE_USED };
-
 /* Return used block b (size bytes, checked against the region) to the
- * pool, coalescing with the holes above and below; above: what the caller
- * has seen of the block above (ABOVE_FREE: its head has FREE; the hole is
- * still checked). */
-INLINE void give(struct default_heap *h, dh_block *b, size_t size, enum above above)
+ * pool, coalescing with the holes above and below; above_free: the head of
+ * the block above has FREE (the hole is still checked), else that block is
+ * in use. */
+INLINE void give(struct default_heap *h, dh_block *b, size_t size, bool above_free)
 {
-    dh_block *n = above == ABOVE_USED   ? NULL
-                  : above == ABOVE_FREE ? hole_at(h, (dh_block *)(dh_addr(b) + size))
-                                        : free_above(h, b, size);
+    dh_block *n = above_free ? hole_at(h, (dh_block *)(dh_addr(b) + size)) : NULL;
     dh_block *p = free_below(h, b);
     if (n) {
         size_t ns = hole_size(n->head);
@@ -159,12 +154,12 @@ INLINE void give(struct default_heap *h, dh_block *b, size_t size, enum above ab
  * use saves few registers. */
 __attribute__((noinline)) static void give_above(struct default_heap *h, dh_block *b, size_t size)
 {
-    give(h, b, size, ABOVE_FREE);
+    give(h, b, size, true);
 }
 
 __attribute__((noinline)) static void give_below(struct default_heap *h, dh_block *b, size_t size)
 {
-    give(h, b, size, ABOVE_USED);
+    give(h, b, size, false);
 }
 
 dh_block *dh_pool_take(struct default_heap *h, size_t need, size_t align, size_t off,
@@ -176,9 +171,20 @@ dh_block *dh_pool_take(struct default_heap *h, size_t need, size_t align, size_t
     return b;
 }
 
+/* give, with the coalescing out of line (give_above, give_below). */
+INLINE void give_block(struct default_heap *h, dh_block *b, size_t size)
+{
+    if (((dh_block *)(dh_addr(b) + size))->head & DH_FREE)
+        give_above(h, b, size);
+    else if (b->prev_size)
+        give_below(h, b, size);
+    else
+        make_hole(h, b, size); /* both neighbours in use */
+}
+
 void dh_pool_give(struct default_heap *h, dh_block *b)
 {
-    give(h, b, dh_size(b), ABOVE_UNSEEN);
+    give_block(h, b, dh_size(b));
 }
 
 /* What dh_pool_alloc's fast path leaves, but for an alignment above 16
@@ -296,12 +302,7 @@ void dh_pool_free(struct default_heap *h, uintptr_t p, struct layout l)
         return;
     }
     if (__builtin_expect(!layout_fits(size, dh_align_log(b), l), 0)) layout_mismatch(b, p, l);
-    if (((dh_block *)(dh_addr(b) + size))->head & DH_FREE)
-        give_above(h, b, size);
-    else if (b->prev_size)
-        give_below(h, b, size);
-    else
-        make_hole(h, b, size); /* both neighbours in use */
+    give_block(h, b, size);
 }
 
 /* Resize live block b (size bytes, its head read as head) to hold
