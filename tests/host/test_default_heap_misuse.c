@@ -229,7 +229,7 @@ static void test_frees_off_the_fast_path(void **state)
     unsigned char *zero = alloc_ok(&heap, 0, 1), *zero64 = alloc_ok(&heap, 0, 64);
     assert_ptr_equal(default_heap_realloc(&heap, big, L(300, 8), 100), big); /* shrunk in place */
     unsigned char *bad[] = {slot + 8, slot + 3, region, region + 5,
-                            slot - DEFAULT_HEAP_PAGE * 4096};
+                            (unsigned char *)((uintptr_t)slot - DEFAULT_HEAP_PAGE * 4096)};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         snprintf(msg, sizeof msg, "invalid free of 0x%lx", (unsigned long)bad[i]);
         EXPECT_PANIC(default_heap_dealloc(&heap, bad[i], L(40, 8)), msg);
