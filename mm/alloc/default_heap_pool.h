@@ -117,17 +117,21 @@ INLINE bool unlink_links(struct default_heap *h, dh_block *b)
     return true;
 }
 
+/* list has become empty: clear its bit, and its level's when that empties. */
+INLINE void list_mark_empty(struct default_heap *h, unsigned list)
+{
+    unsigned fl = list / DEFAULT_HEAP_SL;
+    h->sl_bitmap[fl] &= ~(1u << (list % DEFAULT_HEAP_SL));
+    if (!h->sl_bitmap[fl]) h->fl_bitmap &= ~(1ull << fl);
+}
+
 /* Hole b, the head of list, leaves it to the hole after it. */
 INLINE void unlink_head(struct default_heap *h, dh_block *b, unsigned list)
 {
     dh_block *n = b->next_free;
     if (h->heads[list] != b) corrupted("free-list link", dh_addr(b));
     h->heads[list] = n;
-    if (!n) {
-        unsigned fl = list / DEFAULT_HEAP_SL;
-        h->sl_bitmap[fl] &= ~(1u << (list % DEFAULT_HEAP_SL));
-        if (!h->sl_bitmap[fl]) h->fl_bitmap &= ~(1ull << fl);
-    }
+    if (!n) list_mark_empty(h, list);
 }
 
 /* Unlink hole b from list. */
@@ -151,9 +155,7 @@ INLINE void list_pop(struct default_heap *h, dh_block *b, unsigned list)
         if (!link_ok(h, n) || n->prev_free != b) corrupted("free-list link", dh_addr(b));
         n->prev_free = NULL;
     } else {
-        unsigned fl = list / DEFAULT_HEAP_SL;
-        h->sl_bitmap[fl] &= ~(1u << (list % DEFAULT_HEAP_SL));
-        if (!h->sl_bitmap[fl]) h->fl_bitmap &= ~(1ull << fl);
+        list_mark_empty(h, list);
     }
     h->heads[list] = n;
 }
